@@ -1,0 +1,56 @@
+# Two commands on a fresh machine: `make run` and `make test`. Python >= 3.11 is all they assume.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SECRET := KOPA_SECRET_KEY_FILE=$${KOPA_SECRET_KEY_FILE:-$(CURDIR)/var/secret_key}
+
+.PHONY: run dev test test-browser lint format messages check-migrations clean
+
+$(BIN)/kopa: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+var/secret_key: | $(BIN)/kopa
+	mkdir -p var
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+node_modules/axe-core/axe.min.js: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; \
+	else echo "npm not found: browser tests will be skipped"; fi
+
+## The platform as a small library runs it: gunicorn + WhiteNoise on SQLite, debug off.
+run: $(BIN)/kopa var/secret_key
+	$(SECRET) $(BIN)/kopa migrate --noinput
+	$(SECRET) $(BIN)/kopa seed --demo
+	$(SECRET) $(BIN)/kopa collectstatic --noinput --verbosity 0
+	$(SECRET) PORT=$(PORT) $(BIN)/kopa serve
+
+## Django's development server, with debug on.
+dev: $(BIN)/kopa
+	KOPA_DEBUG=true $(BIN)/kopa migrate --noinput
+	KOPA_DEBUG=true $(BIN)/kopa seed --demo
+	KOPA_DEBUG=true $(BIN)/kopa runserver 127.0.0.1:$(PORT)
+
+## The whole suite: unit and integration tests, then the browser and accessibility tests.
+test: $(BIN)/kopa
+	-@$(MAKE) --no-print-directory node_modules/axe-core/axe.min.js
+	$(BIN)/pytest
+
+lint: $(BIN)/kopa
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/kopa
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Extract UI strings (needs GNU gettext) and compile the catalogs.
+messages: $(BIN)/kopa
+	cd kopa && ../$(BIN)/kopa makemessages --no-obsolete --no-location -l lv -l et -l en -l uk -l ru -i "*/tests/*"
+	$(BIN)/kopa compilemessages --ignore ".venv"
+
+clean:
+	rm -rf $(VENV) var node_modules

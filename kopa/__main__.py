@@ -1,0 +1,3 @@
+from kopa.cli import main
+
+main()

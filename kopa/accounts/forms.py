@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from kopa.accounts.models import Membership, Organisation, User
+from kopa.core.countries import country_choices
+from kopa.core.i18n import language_choices
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("The email address or the password is not right. Check both."),
+        "inactive": _("This account is not active."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Email address")
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autocomplete": "email", "autofocus": True}
+        )
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip().lower()
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Also reaches invited people who have not set a password yet, in their own language."""
+
+    def get_users(self, email: str) -> Any:
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        user = args[2]["user"] if len(args) > 2 else kwargs["context"]["user"]
+        with override(user.preferred_language):
+            super().send_mail(*args, **kwargs)
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    preferred_language = forms.ChoiceField(
+        label=_("Language for mail"),
+        choices=language_choices,
+        help_text=_("Messages from the platform are sent to you in this language."),
+    )
+
+
+class OrganisationForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "original_language",
+            "kind",
+            "country",
+            "region",
+            "address",
+            "email",
+            "phone",
+            "website",
+            "description",
+        ]
+        widgets = {"country": forms.Select, "original_language": forms.Select}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].widget.choices = country_choices()
+        self.fields["original_language"].choices = language_choices()
+        self.fields["original_language"].help_text = _(
+            "The language the name and description were first written in."
+        )
+        self.fields["version"].initial = self.instance.version
+
+
+class MembershipAddForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    preferred_language = forms.ChoiceField(
+        label=_("Language for mail"), choices=language_choices, initial=settings.LANGUAGE_CODE
+    )
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)

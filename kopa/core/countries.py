@@ -1,0 +1,40 @@
+"""Country codes (ISO 3166-1 alpha-2) with names in the visitor's language, from Babel's CLDR data."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from kopa.core.i18n import current_language
+
+
+# CLDR groupings and placeholders that are not countries.
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+
+
+@cache
+def _territories(language: str) -> dict[str, str]:
+    names = Locale.parse(language).territories
+    # Two letters are countries; CLDR also lists regions such as "001" and sub-regions.
+    return {
+        code: name
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    }
+
+
+def country_name(code: str, language: str | None = None) -> str:
+    return _territories(language or current_language()).get(code, code)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    names = _territories(current_language())
+    return sorted(names.items(), key=lambda item: item[1])
+
+
+def validate_country(code: str) -> None:
+    if code not in _territories("en"):
+        raise ValidationError(_("Choose a country from the list."), code="invalid_country")
