@@ -174,6 +174,7 @@ CONTENT_SECURITY_POLICY = {
 # Kopā tālāk's own settings.
 KOPA_SITE_NAME = env_str("KOPA_SITE_NAME") or "Kopā tālāk"
 KOPA_WORKERS = env_int("KOPA_WORKERS", 3, minimum=1)
+CSRF_FAILURE_VIEW = "kopa.core.views.csrf_failure"
 
 LOGGING = {
     "version": 1,

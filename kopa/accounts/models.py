@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,14 +119,12 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return str(self.name)
 
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:detail", kwargs={"slug": self.slug})
+
     @property
     def country_name(self) -> str:
         return country_name(self.country)
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("organisations:detail", kwargs={"slug": self.slug})
 
 
 class Membership(models.Model):

@@ -21,7 +21,9 @@ ROLE_RANK = {
 
 
 def is_project_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_project_admin)
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active and user.is_project_admin
+    )
 
 
 def role_in(user: Any, organisation: Organisation) -> str | None:

@@ -20,6 +20,8 @@ def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
 
 
 def user_memberships(*, user: Any) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("organisation").order_by(
-        "organisation__slug"
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__slug")
     )

@@ -100,7 +100,7 @@ def membership_add(
     preferred_language: str,
     base_url: str,
 ) -> Membership:
-    """Add a person to an organisation; a new person gets an account and a link to set a password."""
+    """Add a person to an organisation; someone new gets an account and a set-password link."""
     require(can_manage_organisation(actor, organisation))
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Choose a role from the list.")})
@@ -187,7 +187,9 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     _forget_roles(actor)
 
 
-def user_update_profile(*, actor: User, user: User, full_name: str, preferred_language: str) -> User:
+def user_update_profile(
+    *, actor: User, user: User, full_name: str, preferred_language: str
+) -> User:
     if actor.pk != user.pk and not is_project_admin(actor):
         raise PermissionDenied
     user.full_name = full_name

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/mail/password_reset.txt"
     subject_template_name = "accounts/mail/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+    extra_email_context = {"site_name": settings.KOPA_SITE_NAME}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -119,8 +121,10 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "form": form,
-            "members": [(m, MembershipRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}"))
-                        for m in members],
+            "members": [
+                (m, MembershipRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}"))
+                for m in members
+            ],
         },
     )
 

@@ -1,4 +1,4 @@
-"""Country codes (ISO 3166-1 alpha-2) with names in the visitor's language, from Babel's CLDR data."""
+"""Country codes (ISO 3166-1 alpha-2), named in the visitor's language from Babel's CLDR data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kopa.core.i18n import current_language
-
 
 # CLDR groupings and placeholders that are not countries.
 NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}

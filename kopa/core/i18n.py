@@ -1,7 +1,7 @@
 """Translatable user-entered content: one JSON object per field, {language code: text}.
 
-Reading a TranslatedField gives a Translations mapping. In a template, `{{ activity.title }}`
-shows the text in the visitor's language, else in the record's original language, else in
+Reading a TranslatedField gives a TranslatedText: a str in the active language. In a template,
+`{{ activity.title }}` shows the text in the visitor's language, else in the record's original language, else in
 English, else in any language it has; text shown in another language than the page's is wrapped
 in an element with its own `lang` attribute so screen readers pronounce it right. Use `.text` for
 the plain string (attributes, <title>, mail subjects) and the `paragraphs` filter for long text.
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -39,88 +39,94 @@ def current_language() -> str:
 
 
 class TranslatedText(str):
-    """A string that knows which language it is in."""
+    """The text of one translatable field, chosen for the active language when it is read.
+
+    It is a str (so templates escape it through `__html__`, which adds the `lang` mark), and it
+    carries every translation (`.translations`), the language shown (`.lang`) and the plain text
+    (`.text`).
+    """
 
     lang: str
+    original: str | None
+    translations: dict[str, str]
 
-    def __new__(cls, text: str, lang: str) -> TranslatedText:
-        value = super().__new__(cls, text)
-        value.lang = lang
+    def __new__(
+        cls,
+        translations: Mapping[str, str] | None = None,
+        original: str | None = None,
+        language: str | None = None,
+    ) -> TranslatedText:
+        values = {k: v for k, v in (translations or {}).items() if isinstance(v, str) and v}
+        wanted = language or current_language()
+        chosen = ""
+        chosen_lang = wanted
+        for code in [wanted, original, FALLBACK_LANGUAGE, *sorted(values)]:
+            if code and values.get(code):
+                chosen, chosen_lang = values[code], code
+                break
+        value = super().__new__(cls, chosen)
+        value.lang = chosen_lang
+        value.original = original
+        value.translations = values
+        value.wanted = wanted
         return value
 
-
-class Translations(dict[str, str]):
-    """{language: text} for one field of one record, with the record's original language."""
-
-    original: str | None = None
-
-    def __init__(self, values: Mapping[str, str] | None = None, original: str | None = None):
-        super().__init__({k: v for k, v in (values or {}).items() if isinstance(v, str) and v})
-        self.original = original
-
-    def order(self, language: str | None = None) -> list[str]:
-        wanted = [language or current_language(), self.original, FALLBACK_LANGUAGE]
-        wanted += sorted(self)
-        seen: list[str] = []
-        for code in wanted:
-            if code and code not in seen:
-                seen.append(code)
-        return seen
-
-    def get_text(self, language: str | None = None) -> TranslatedText:
-        for code in self.order(language):
-            text = self.get(code)
-            if text:
-                return TranslatedText(text, code)
-        return TranslatedText("", language or current_language())
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TranslatedText, (self.translations, self.original, self.wanted))
 
     @property
-    def text(self) -> TranslatedText:
-        return self.get_text()
-
-    @property
-    def lang(self) -> str:
-        return self.get_text().lang
+    def text(self) -> str:
+        return str.__str__(self)
 
     @property
     def is_fallback(self) -> bool:
-        return self.lang != current_language()
+        return self.lang != self.wanted
 
-    def __str__(self) -> str:
-        return str(self.get_text())
+    def get(self, language: str, default: str = "") -> str:
+        return self.translations.get(language, default)
+
+    def in_language(self, language: str) -> TranslatedText:
+        return TranslatedText(self.translations, self.original, language)
 
     def __html__(self) -> SafeString:
-        chosen = self.get_text()
-        if chosen.lang == current_language():
-            return format_html("{}", chosen)
-        return format_html('<span lang="{}">{}</span>', chosen.lang, chosen)
+        if not self.is_fallback:
+            return escape(self.text)
+        return format_html('<span lang="{}">{}</span>', self.lang, self.text)
 
     def paragraphs(self) -> SafeString:
         """Long text as <p> elements; blank lines separate paragraphs."""
-        chosen = self.get_text()
-        return text_paragraphs(chosen, None if chosen.lang == current_language() else chosen.lang)
+        return text_paragraphs(self.text, self.lang if self.is_fallback else None)
 
 
 def text_paragraphs(text: str, lang: str | None = None) -> SafeString:
     """Plain text into escaped <p> elements, each with `lang` when the text is in another one."""
-    blocks = [block.strip() for block in text.split("\n\n") if block.strip()]
+    blocks = [block.strip() for block in str(text).split("\n\n") if block.strip()]
     if lang is None:
         return format_html_join("\n", "<p>{}</p>", ((block,) for block in blocks))
     return format_html_join("\n", '<p lang="{}">{}</p>', ((lang, block) for block in blocks))
 
 
+def raw_translations(value: Any) -> Any:
+    """The stored {language: text} behind a value read from a TranslatedField."""
+    return value.translations if isinstance(value, TranslatedText) else value
+
+
 class TranslationsDescriptor(DeferredAttribute):
-    """Wraps the stored dict so templates and code read it through Translations."""
+    """Reading gives a TranslatedText in the active language; the dict stays in __dict__.
+
+    A data descriptor (it has __set__), so it runs on every read, after the language of the
+    request or the mail is active.
+    """
 
     def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
         if instance is None:
             return self
-        value = super().__get__(instance, cls)
+        raw = super().__get__(instance, cls)
         original = getattr(instance, self.field.original_language_field, None)
-        if not isinstance(value, Translations) or value.original != original:
-            value = Translations(value if isinstance(value, Mapping) else {}, original)
-            instance.__dict__[self.field.attname] = value
-        return value
+        return TranslatedText(raw if isinstance(raw, Mapping) else {}, original)
+
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        instance.__dict__[self.field.attname] = raw_translations(value)
 
 
 def validate_translations(value: Any) -> None:
@@ -169,7 +175,17 @@ class TranslatedField(models.JSONField):
             del kwargs["default"]
         return name, path, args, kwargs
 
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        return model_instance.__dict__.get(self.attname)
+
+    def value_from_object(self, obj: models.Model) -> Any:
+        return obj.__dict__.get(self.attname)
+
+    def clean(self, value: Any, model_instance: models.Model | None) -> Any:
+        return super().clean(raw_translations(value), model_instance)
+
     def get_prep_value(self, value: Any) -> Any:
+        value = raw_translations(value)
         if isinstance(value, Mapping):
             value = {code: text for code, text in value.items() if text}
         return super().get_prep_value(value)

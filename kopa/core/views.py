@@ -29,3 +29,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's own page is English-only; this one speaks the page's language."""
+    return render(request, "403_csrf.html", status=403)
