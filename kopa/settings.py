@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kopa.core.context_processors.site",
             ],
+            "builtins": ["kopa.core.templatetags.kopa"],
         },
     },
 ]
@@ -157,6 +158,9 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KOPA_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("KOPA_HSTS_PRELOAD", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS preload (W021) is a hard-to-undo promise for the whole domain, often a municipality's; the
+# operator opts in with KOPA_HSTS_PRELOAD=true, so the check's reminder is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

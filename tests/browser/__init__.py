@@ -1,0 +1,1 @@
+"""Browser and accessibility tests: Chromium through Playwright, axe-core from npm."""

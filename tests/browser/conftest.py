@@ -1,0 +1,252 @@
+"""The browser harness: Debian's Chromium driven by sync Playwright against pytest-django's
+live server, with the demo content seeded in each test's database, and axe-core for
+accessibility checks.
+
+Every test under tests/browser gets the `browser` marker and is skipped, with the reason, when
+Chromium or axe-core is missing. Playwright's own browser downloads are never used.
+
+The pages every test visits are listed once, in PAGES below: a new page is one more line there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+DEMO_PASSWORD = "kopa-demo"
+DEMO_EMAIL_DOMAIN = "@demo.kopa.invalid"
+# The organisation whose pages are visited, if the demo content has it with a coordinator;
+# otherwise the first demo organisation that has one.
+PREFERRED_ORGANISATION = "valmiera-library"
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """A page of the site, visited in every language.
+
+    `path` follows the language prefix; "{organisation}" stands for the demo organisation's slug.
+    `login` names who logs in (through the login form) before the visit: None for anyone, or
+    "coordinator" for a coordinator of that organisation. `status` is the expected HTTP status.
+    """
+
+    name: str
+    path: str
+    login: str | None = None
+    status: int = 200
+
+
+# Every page a person can reach with the demo content. Domains append their pages here.
+PAGES: list[SitePage] = [
+    SitePage("home", "/"),
+    SitePage("organisation-list", "/organisations/"),
+    SitePage("organisation-detail", "/organisations/{organisation}/"),
+    SitePage("login", "/accounts/login/"),
+    SitePage("password-reset", "/accounts/password-reset/"),
+    SitePage("not-found", "/no-such-page/", status=404),
+    SitePage("profile", "/accounts/profile/", login="coordinator"),
+    SitePage("organisation-edit", "/organisations/{organisation}/edit/", login="coordinator"),
+    SitePage("organisation-people", "/organisations/{organisation}/people/", login="coordinator"),
+]
+
+
+def missing_tools() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    if not AXE_SCRIPT.exists():
+        missing.append(f"{AXE_SCRIPT.relative_to(ROOT)} is missing (run `npm ci`)")
+    return "; ".join(missing) or None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    reason = missing_tools()
+    for item in items:
+        if here not in Path(item.path).resolve().parents:
+            continue  # the hook sees the whole session's items
+        item.add_marker(pytest.mark.browser)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"browser tests need Chromium and axe-core: "
+                                                    f"{reason}"))
+
+
+# --- Chromium ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Open a page in a new browser context; keyword arguments go to `browser.new_context`
+    (viewport, locale, java_script_enabled, extra_http_headers...). Closed after the test."""
+    contexts = []
+
+    def open_page(**options: Any) -> Any:
+        options.setdefault("viewport", VIEWPORT)
+        options.setdefault("base_url", live_server.url)
+        options.setdefault("locale", "en-GB")
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Any]) -> Any:
+    """A page in a fresh context: no cookies, 1280×900, the site's Content-Security-Policy on."""
+    return new_page()
+
+
+# --- Data -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_data(live_server: Any) -> None:
+    """The demo content (`kopa seed --demo`) in this test's database; live-server tests use a
+    transactional database, emptied after each test, so every test seeds its own."""
+    call_command("seed", "--demo", verbosity=0)
+
+
+def demo_coordinator(organisation_slug: str | None = None) -> tuple[str, str]:
+    """(organisation slug, email) of a demo coordinator, preferring PREFERRED_ORGANISATION."""
+    from kopa.accounts.models import Membership
+
+    coordinators = Membership.objects.filter(
+        role=Membership.Role.COORDINATOR,
+        user__is_active=True,
+        user__email__endswith=DEMO_EMAIL_DOMAIN,
+    ).select_related("organisation", "user")
+    if organisation_slug:
+        coordinators = coordinators.filter(organisation__slug=organisation_slug)
+    choices = sorted(
+        coordinators,
+        key=lambda m: (m.organisation.slug != PREFERRED_ORGANISATION, m.organisation.slug, m.pk),
+    )
+    if not choices:
+        raise AssertionError(
+            "the demo content has no coordinator with an email ending in "
+            f"{DEMO_EMAIL_DOMAIN}{f' for {organisation_slug}' if organisation_slug else ''}"
+        )
+    return choices[0].organisation.slug, choices[0].user.email
+
+
+def log_in(page: Any, email: str, language: str = "en", password: str = DEMO_PASSWORD) -> None:
+    """Log in through the site's own login form, as a person would."""
+    page.goto(f"/{language}/accounts/login/")
+    form = page.locator("main form").filter(has=page.locator("input[type=password]"))
+    form.locator("input[name=username]").fill(email)
+    form.locator("input[type=password]").fill(password)
+    with page.expect_navigation():
+        form.locator("[type=submit]").click()
+    if "/accounts/login/" in page.url:
+        errors = page.locator("main [role=alert], main .errorlist").all_inner_texts()
+        raise AssertionError(f"logging in as {email} failed: {errors or page.url}")
+
+
+@pytest.fixture
+def visit(page: Any, demo_data: None) -> Callable[[SitePage, str], Any]:
+    """Open a SitePage in a language, logging in first when it needs to; checks the status and
+    that the browser stayed on the page's address. Returns the Playwright response."""
+
+    def open_site_page(site_page: SitePage, language: str) -> Any:
+        organisation, coordinator = demo_coordinator()
+        path = f"/{language}{site_page.path.format(organisation=organisation)}"
+        if site_page.login == "coordinator":
+            log_in(page, coordinator, language)
+        elif site_page.login is not None:
+            raise ValueError(f"unknown login {site_page.login!r} for {site_page.name}")
+        response = page.goto(path)
+        assert response is not None, path
+        assert response.status == site_page.status, (
+            f"{path}: HTTP {response.status}, expected {site_page.status}"
+        )
+        final_path = page.evaluate("() => location.pathname")
+        assert final_path == path, f"{path}: ended on {final_path}"
+        return response
+
+    return open_site_page
+
+
+# --- axe-core ---------------------------------------------------------------------------------
+
+
+@cache
+def axe_source() -> str:
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Any, tags: list[str] | None = None) -> list[dict[str, Any]]:
+    """Run axe-core on the page for WCAG 2.1 A and AA; return its violations.
+
+    The site's Content-Security-Policy (script-src 'self') blocks `page.add_script_tag(content=)`
+    ("Executing inline script violates ... script-src 'self'"). Instead of a context with
+    `bypass_csp=True`, which would also apply whatever inline script or style the policy blocks
+    for visitors and so check a page nobody sees, axe's source is evaluated through the DevTools
+    protocol, which the page's policy does not govern: the page is checked as it is served.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return results.violations;
+        }""",
+        tags or AXE_TAGS,
+    )
+
+
+def describe_violations(violations: list[dict[str, Any]], nodes: int = 3) -> str:
+    """One block per violated rule: id, impact, help, how many elements, the first targets and
+    what axe says is wrong with the first of them."""
+    lines = []
+    for violation in violations:
+        found = violation.get("nodes", [])
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact')}): {violation.get('help')} "
+            f"— {len(found)} element(s); {violation.get('helpUrl', '')}"
+        )
+        for node in found[:nodes]:
+            target = " ".join(" > ".join(t) if isinstance(t, list) else t for t in node["target"])
+            lines.append(f"    at {target}")
+        if found and found[0].get("failureSummary"):
+            summary = " ".join(found[0]["failureSummary"].split())
+            lines.append(f"    first: {summary[:300]}")
+    return "\n".join(lines)
