@@ -1,0 +1,136 @@
+"""Every UI string has a translation in every language, and the compiled catalogs are current.
+
+Strings are extracted in pure Python (Babel for Python code, Django's own templatize for templates)
+so the test needs no GNU gettext on the machine.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_python
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.utils.translation.template import templatize
+
+KOPA = Path(__file__).resolve().parents[2]
+LOCALE = KOPA / "locale"
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "gettext_lazy": None,
+    "gettext_noop": None,
+    "ngettext": (1, 2),
+    "ngettext_lazy": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pgettext_lazy": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "npgettext_lazy": ((1, "c"), 2, 3),
+}
+
+
+def source_files() -> list[Path]:
+    files = []
+    for path in sorted(KOPA.rglob("*")):
+        parts = set(path.relative_to(KOPA).parts)
+        if "tests" in parts or "migrations" in parts or "locale" in parts:
+            continue
+        if path.suffix in {".py", ".html", ".txt"} and (
+            path.suffix == ".py" or "templates" in parts
+        ):
+            files.append(path)
+    return files
+
+
+def extract(path: Path) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every translatable string in one file."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".py":
+        text = templatize(text, origin=str(path))
+    found = set()
+    for _line, funcname, messages, _comments in extract_python(
+        io.BytesIO(text.encode("utf-8")), KEYWORDS.keys(), [], {}
+    ):
+        if not isinstance(messages, tuple):
+            messages = (messages,)
+        if funcname.startswith(("pgettext", "npgettext")):
+            context, msgid = messages[0], messages[1]
+        else:
+            context, msgid = None, messages[0]
+        if isinstance(msgid, str) and msgid:
+            found.add((context, msgid))
+    return found
+
+
+def ui_strings() -> set[tuple[str | None, str]]:
+    strings: set[tuple[str | None, str]] = set()
+    for path in source_files():
+        strings |= extract(path)
+    return strings
+
+
+def catalog(language: str):
+    with (LOCALE / language / "LC_MESSAGES" / "django.po").open("rb") as handle:
+        return read_po(handle, locale=language.replace("-", "_"))
+
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+def test_the_extractor_finds_the_ui_strings():
+    strings = {msgid for _context, msgid in ui_strings()}
+    assert "Skip to main content" in strings  # a template
+    assert "Choose a country from the list." in strings  # Python code
+    assert len(strings) > 100
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_ui_string_is_translated(language):
+    po = catalog(language)
+    missing, empty, fuzzy = [], [], []
+    for context, msgid in sorted(ui_strings(), key=lambda item: item[1]):
+        message = po.get(msgid, context=context)
+        if message is None:
+            missing.append(msgid)
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            empty.append(msgid)
+        if message.fuzzy:
+            fuzzy.append(msgid)
+    problems = {"missing (run `make messages`)": missing, "untranslated": empty, "fuzzy": fuzzy}
+    assert not any(problems.values()), f"{language}: " + "; ".join(
+        f"{kind}: {items[:10]}" for kind, items in problems.items() if items
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalog_matches_the_source(language):
+    po = catalog(language)
+    mo_path = LOCALE / language / "LC_MESSAGES" / "django.mo"
+    assert mo_path.exists(), f"{mo_path} is missing: run `make messages`"
+    with mo_path.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = []
+    for message in po:
+        if not message.id or message.fuzzy:
+            continue
+        if message.pluralizable:
+            singular, plural = message.id
+            got = compiled.npgettext(message.context, singular, plural, 1) if message.context else (
+                compiled.ngettext(singular, plural, 1)
+            )
+            if got != message.string[0]:
+                stale.append(singular)
+        else:
+            got = (
+                compiled.pgettext(message.context, message.id)
+                if message.context
+                else compiled.gettext(message.id)
+            )
+            if got != message.string:
+                stale.append(message.id)
+    assert not stale, f"{language}: recompile with `make messages`: {stale[:10]}"
