@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kopa.core.i18n import TranslatedField
+
 
 class AuditEntry(models.Model):
     """One state change that matters, written in the same transaction as the change itself."""
@@ -34,3 +36,22 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M} {self.action}"
+
+
+class PrivacyNotice(models.Model):
+    """The privacy notice people agree to; each consent records the version it agreed to."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    text = TranslatedField(_("text"), multiline=True)
+    original_language = models.CharField(
+        _("original language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
