@@ -1,4 +1,4 @@
-"""Country codes (ISO 3166-1 alpha-2), named in the visitor's language from Babel's CLDR data."""
+"""Countries (ISO 3166-1) and languages (ISO 639-1), named in the visitor's language from CLDR."""
 
 from __future__ import annotations
 
@@ -37,3 +37,19 @@ def country_choices() -> list[tuple[str, str]]:
 def validate_country(code: str) -> None:
     if code not in _territories("en"):
         raise ValidationError(_("Choose a country from the list."), code="invalid_country")
+
+
+@cache
+def language_names(language: str) -> dict[str, str]:
+    """Two-letter language codes with their names in `language` (for working languages)."""
+    names = Locale.parse(language).languages
+    return {code: name for code, name in names.items() if len(code) == 2 and code.isalpha()}
+
+
+def language_name(code: str, language: str | None = None) -> str:
+    return language_names(language or current_language()).get(code, code)
+
+
+def spoken_language_choices() -> list[tuple[str, str]]:
+    names = language_names(current_language())
+    return sorted(names.items(), key=lambda item: item[1].casefold())

@@ -5,13 +5,23 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kopa.accounts.models import Organisation
-from kopa.core.countries import country_name, validate_country
+from kopa.core.countries import country_name, language_names, validate_country
 from kopa.core.i18n import TranslatedField
+
+
+def validate_language_list(value: object) -> None:
+    """ISO 639-1 codes of languages an activity is held in or a person speaks."""
+    if not isinstance(value, list) or not all(
+        isinstance(code, str) and code in language_names("en") for code in value
+    ):
+        raise ValidationError(_("Choose languages from the list."), code="invalid_language")
 
 
 def validate_time_zone(value: str) -> None:
@@ -177,7 +187,27 @@ class Activity(models.Model):
         TargetGroup, verbose_name=_("target groups"), blank=True, related_name="activities"
     )
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
-    place = models.CharField(_("place"), max_length=200, blank=True)
+    venue = TranslatedField(_("venue"), max_length=300, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    working_languages = models.JSONField(
+        _("working languages"), default=list, blank=True, validators=[validate_language_list]
+    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Riga", validators=[validate_time_zone]
     )
@@ -192,6 +222,23 @@ class Activity(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED, db_index=True
     )
+    capacity = models.PositiveIntegerField(
+        _("seats"), null=True, blank=True, help_text=_("Leave empty when there is no limit.")
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    requires_approval = models.BooleanField(
+        _("a coordinator approves each registration"), default=False
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder, days before"),
+        default=2,
+        validators=[MaxValueValidator(60)],
+        help_text=_("Registered people get a reminder this many days before; 0 sends none."),
+    )
+    agenda = TranslatedField(_("agenda"), multiline=True, blank=True, max_length=10000)
+    # Optimistic locking for coordinators editing the same activity at once.
+    version = models.PositiveIntegerField(default=1, editable=False)
     position = models.PositiveSmallIntegerField(_("position in the plan"), default=0)
     is_demo = models.BooleanField(_("fictional demo record"), default=False)
     created = models.DateTimeField(auto_now_add=True)
@@ -247,3 +294,132 @@ class Activity(models.Model):
         if self.planned_start.year == self.planned_end.year:
             return str(self.planned_start.year)
         return f"{self.planned_start.year}–{self.planned_end.year}"
+
+    @property
+    def is_open_for_registration(self) -> bool:
+        return self.registration_state() == "open"
+
+    def registration_state(self, now: dt.datetime | None = None) -> str:
+        """open, not_open (planned, or the window has not started), closed, cancelled or held."""
+        now = now or timezone.now()
+        if self.status == self.Status.CANCELLED:
+            return "cancelled"
+        if self.status == self.Status.HELD:
+            return "held"
+        if self.status != self.Status.OPEN:
+            return "not_open"
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return "not_open"
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return "closed"
+        if self.starts_at and now >= self.starts_at:
+            return "closed"
+        return "open"
+
+
+class Question(models.Model):
+    """A question the coordinator adds to an activity's registration form."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        CHOICE = "choice", _("One choice from a list")
+        YES_NO = "yes_no", _("Yes or no")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind of answer"), max_length=10, choices=Kind.choices)
+    label = TranslatedField(_("question"), max_length=300)
+    # One choice per line, the same order in every language.
+    choices = TranslatedField(
+        _("choices, one per line"), multiline=True, blank=True, max_length=2000
+    )
+    required = models.BooleanField(_("an answer is required"), default=False)
+    original_language = models.CharField(
+        _("original language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["activity", "position", "id"]
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    def choice_list(self) -> list[str]:
+        """The choices in the active language (falling back like every translated text)."""
+        return [line.strip() for line in str(self.choices).splitlines() if line.strip()]
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITING = "waiting", _("On the waiting list")
+        PENDING = "pending", _("Waiting for approval")
+        CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Declined")
+
+    ACTIVE = (Status.CONFIRMED, Status.WAITING, Status.PENDING)
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="registrations"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email address"))
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    participant_group = models.ForeignKey(
+        TargetGroup,
+        verbose_name=_("participant group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registrations",
+        help_text=_("Empty means: other."),
+    )
+    languages = models.JSONField(
+        _("languages spoken"), default=list, blank=True, validators=[validate_language_list]
+    )
+    language = models.CharField(
+        _("language of messages"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    consent_notice = models.ForeignKey(
+        "core.PrivacyNotice", on_delete=models.PROTECT, related_name="+"
+    )
+    consented_at = models.DateTimeField(_("consent given"))
+    # The private link holds a random token; only its SHA-256 is stored, so a copy of the
+    # database opens no one's registration.
+    token_hash = models.CharField(max_length=64, unique=True)
+    checkin_code = models.CharField(max_length=32, unique=True)
+    created = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(_("seat confirmed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    attended_at = models.DateTimeField(_("attended"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["activity", "created", "id"]
+        constraints = [
+            # One seat (or place in the queue) per email per activity, whatever the timing.
+            models.UniqueConstraint(
+                fields=["activity", "email"],
+                condition=models.Q(status__in=["confirmed", "waiting", "pending"]),
+                name="one_active_registration_per_email",
+            )
+        ]
+        indexes = [models.Index(fields=["activity", "status", "created"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.activity}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

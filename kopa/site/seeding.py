@@ -308,7 +308,7 @@ class _Load:
             "theme": self.translations(item.get("theme", {})),
             "purpose": self.translations(item.get("purpose", {})),
             "country": item["country"],
-            "place": item.get("place", ""),
+            "venue": self.translations(item.get("venue", {})),
             "time_zone": item["time_zone"],
             "is_demo": self.demo,
         }
