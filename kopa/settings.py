@@ -178,6 +178,10 @@ CONTENT_SECURITY_POLICY = {
 # Kopā tālāk's own settings.
 KOPA_SITE_NAME = env_str("KOPA_SITE_NAME") or "Kopā tālāk"
 KOPA_WORKERS = env_int("KOPA_WORKERS", 3, minimum=1)
+# Links in mail sent outside a request (reminders, promotions by a timer) start with this.
+KOPA_BASE_URL = (env_str("KOPA_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Private registration links work until this many days after the activity (for certificates).
+KOPA_PRIVATE_LINK_DAYS = env_int("KOPA_PRIVATE_LINK_DAYS", 365, minimum=1)
 CSRF_FAILURE_VIEW = "kopa.core.views.csrf_failure"
 
 LOGGING = {

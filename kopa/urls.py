@@ -4,15 +4,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kopa.core import views as core_views
+from kopa.programme import views as programme_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("programme.ics", programme_views.programme_ics, name="programme_ics"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("kopa.site.urls")),
     path("accounts/", include("kopa.accounts.urls")),
     path("organisations/", include("kopa.site.organisation_urls")),
+    path("programme/", include("kopa.programme.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -1,8 +1,8 @@
 """Translatable user-entered content: one JSON object per field, {language code: text}.
 
 Reading a TranslatedField gives a TranslatedText: a str in the active language. In a template,
-`{{ activity.title }}` shows the text in the visitor's language, else in the record's original language, else in
-English, else in any language it has; text shown in another language than the page's is wrapped
+`{{ activity.title }}` shows the text in the visitor's language, else in the record's original
+language, else in English, else in any language it has; text shown in another language than the page's is wrapped
 in an element with its own `lang` attribute so screen readers pronounce it right. Use `.text` for
 the plain string (attributes, <title>, mail subjects) and the `paragraphs` filter for long text.
 

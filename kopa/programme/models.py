@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -277,6 +278,11 @@ class Activity(models.Model):
             return None
         return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
 
+    def local_end(self) -> dt.datetime | None:
+        if self.ends_at is None:
+            return None
+        return self.ends_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
     def when(self) -> str:
         """The date as precise as it is known, in the active language."""
         start = self.local_start()
@@ -296,8 +302,14 @@ class Activity(models.Model):
         return f"{self.planned_start.year}–{self.planned_end.year}"
 
     @property
-    def is_open_for_registration(self) -> bool:
-        return self.registration_state() == "open"
+    def seats_left(self) -> int | None:
+        """Free seats; None when there is no limit. Uses the list's annotation when present."""
+        if self.capacity is None:
+            return None
+        confirmed = getattr(self, "confirmed_count", None)
+        if confirmed is None:
+            confirmed = self.registrations.filter(status="confirmed").count()
+        return max(self.capacity - confirmed, 0)
 
     def registration_state(self, now: dt.datetime | None = None) -> str:
         """open, not_open (planned, or the window has not started), closed, cancelled or held."""
@@ -361,9 +373,7 @@ class Registration(models.Model):
 
     ACTIVE = (Status.CONFIRMED, Status.WAITING, Status.PENDING)
 
-    activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="registrations"
-    )
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="registrations")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("email address"))
@@ -389,10 +399,9 @@ class Registration(models.Model):
         "core.PrivacyNotice", on_delete=models.PROTECT, related_name="+"
     )
     consented_at = models.DateTimeField(_("consent given"))
-    # The private link holds a random token; only its SHA-256 is stored, so a copy of the
-    # database opens no one's registration.
-    token_hash = models.CharField(max_length=64, unique=True)
-    checkin_code = models.CharField(max_length=32, unique=True)
+    # Private links carry this id signed with the secret key (kopa.programme.links): a copy of
+    # the database alone opens no one's registration, and every mail can repeat the link.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
     updated = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(_("seat confirmed"), null=True, blank=True)

@@ -39,6 +39,7 @@ from django.utils import timezone
 from kopa.accounts.models import Membership, Organisation, User
 from kopa.core.audit import audit_log
 from kopa.core.i18n import language_codes, raw_translations
+from kopa.core.models import PrivacyNotice
 from kopa.programme.models import (
     Activity,
     ActivityKind,
@@ -50,6 +51,7 @@ from kopa.programme.models import (
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 PROJECT_FILE = SEED_DIR / "project.json"
+PRIVACY_FILE = SEED_DIR / "privacy.json"
 DEMO_FILE = SEED_DIR / "demo.json"
 
 # Published on purpose: the demo accounts exist so that anyone can try the site, and the
@@ -100,6 +102,7 @@ def seed_project(*, path: Path | None = None) -> SeedReport:
             load.activity_kind(item)
         for item in data["organisations"]:
             load.organisation(item)
+        load.privacy_notice(_read(PRIVACY_FILE))
         item = data["project"]
         dates = {"start_date": _date(item["start_date"]), "end_date": _date(item["end_date"])}
         project = load.project(item, dates=dates, dates_on_create_only=False)
@@ -360,6 +363,18 @@ class _Load:
                 f"{self.path}: text {_excerpt(texts)} lacks languages: {', '.join(missing)}"
             )
         return texts
+
+    def privacy_notice(self, item: Mapping[str, Any]) -> PrivacyNotice:
+        """The first privacy notice; later versions are published by the admins, not the seed."""
+        return self.sync(
+            PrivacyNotice,
+            key={"version": int(item["version"])},
+            values={
+                "text": self.translations(item["text"], required=True),
+                "original_language": item["original_language"],
+            },
+            initial={"published_at": dt.datetime.fromisoformat(item["published_at"])},
+        )
 
     def sync(
         self,

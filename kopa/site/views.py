@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from kopa.accounts import selectors as accounts_selectors
 from kopa.accounts.models import Organisation
 from kopa.accounts.permissions import can_manage_organisation
+from kopa.core.models import PrivacyNotice
 from kopa.programme import selectors as programme_selectors
 
 
@@ -24,6 +25,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "upcoming": programme_selectors.activities_upcoming(exclude_project=project)[:6],
         },
     )
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    notice = PrivacyNotice.objects.order_by("-version").first()
+    return render(request, "site/privacy.html", {"notice": notice})
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:

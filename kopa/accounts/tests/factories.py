@@ -29,7 +29,9 @@ def make_organisation(**fields: Any) -> Organisation:
     return Organisation.objects.create(**fields)
 
 
-def make_member(organisation: Organisation, role: str = Membership.Role.MEMBER, **fields: Any) -> User:
+def make_member(
+    organisation: Organisation, role: str = Membership.Role.MEMBER, **fields: Any
+) -> User:
     user = make_user(**fields)
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user

@@ -59,12 +59,16 @@ def test_the_second_of_two_editors_saving_one_record_is_refused_not_merged():
     first = Organisation.objects.get(pk=organisation.pk)
     second = Organisation.objects.get(pk=organisation.pk)
     services.organisation_update(
-        actor=coordinator, organisation=first, expected_version=1,
+        actor=coordinator,
+        organisation=first,
+        expected_version=1,
         **organisation_fields(first, region="First"),
     )
     with pytest.raises(services.EditConflict):
         services.organisation_update(
-            actor=coordinator, organisation=second, expected_version=1,
+            actor=coordinator,
+            organisation=second,
+            expected_version=1,
             **organisation_fields(second, region="Second"),
         )
     organisation.refresh_from_db()
@@ -77,7 +81,9 @@ def test_invalid_fields_change_nothing():
     coordinator = make_member(organisation, Membership.Role.COORDINATOR)
     with pytest.raises(ValidationError):
         services.organisation_update(
-            actor=coordinator, organisation=organisation, expected_version=1,
+            actor=coordinator,
+            organisation=organisation,
+            expected_version=1,
             **organisation_fields(organisation, country="XX"),
         )
     organisation.refresh_from_db()
@@ -92,8 +98,12 @@ def test_adding_a_new_person_creates_an_account_and_mails_a_set_password_link(
     coordinator = make_member(organisation, Membership.Role.COORDINATOR)
     with django_capture_on_commit_callbacks(execute=True):
         membership = services.membership_add(
-            actor=coordinator, organisation=organisation, email="New.Person@Example.org",
-            full_name="Jauna Persona", role=Membership.Role.EDITOR, preferred_language="lv",
+            actor=coordinator,
+            organisation=organisation,
+            email="New.Person@Example.org",
+            full_name="Jauna Persona",
+            role=Membership.Role.EDITOR,
+            preferred_language="lv",
             base_url=BASE_URL,
         )
     user = membership.user
@@ -106,7 +116,8 @@ def test_adding_a_new_person_creates_an_account_and_mails_a_set_password_link(
     assert f"{BASE_URL}/lv/accounts/password-reset/" in message.body
     assert message.extra_headers["Content-Language"] == "lv"
     assert set(AuditEntry.objects.values_list("action", flat=True)) == {
-        "accounts.user.invited", "accounts.membership.added",
+        "accounts.user.invited",
+        "accounts.membership.added",
     }
 
 
@@ -115,8 +126,13 @@ def test_no_mail_leaves_when_adding_fails(django_capture_on_commit_callbacks):
     coordinator = make_member(organisation, Membership.Role.COORDINATOR)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         services.membership_add(
-            actor=coordinator, organisation=organisation, email=coordinator.email,
-            full_name="Again", role="member", preferred_language="en", base_url=BASE_URL,
+            actor=coordinator,
+            organisation=organisation,
+            email=coordinator.email,
+            full_name="Again",
+            role="member",
+            preferred_language="en",
+            base_url=BASE_URL,
         )
     assert mail.outbox == []
 
@@ -126,8 +142,13 @@ def test_a_coordinator_of_another_organisation_cannot_add_people():
     outsider = make_member(make_organisation(), Membership.Role.COORDINATOR)
     with pytest.raises(PermissionDenied):
         services.membership_add(
-            actor=outsider, organisation=organisation, email="x@example.org", full_name="X",
-            role="member", preferred_language="en", base_url=BASE_URL,
+            actor=outsider,
+            organisation=organisation,
+            email="x@example.org",
+            full_name="X",
+            role="member",
+            preferred_language="en",
+            base_url=BASE_URL,
         )
     assert not User.objects.filter(email="x@example.org").exists()
 
@@ -159,8 +180,12 @@ def test_a_coordinator_changes_a_role_and_removes_a_person():
 def test_people_update_their_own_profile_only():
     user = make_user()
     other = make_user()
-    services.user_update_profile(actor=user, user=user, full_name="New Name", preferred_language="uk")
+    services.user_update_profile(
+        actor=user, user=user, full_name="New Name", preferred_language="uk"
+    )
     user.refresh_from_db()
     assert (user.full_name, user.preferred_language) == ("New Name", "uk")
     with pytest.raises(PermissionDenied):
-        services.user_update_profile(actor=user, user=other, full_name="Hijack", preferred_language="en")
+        services.user_update_profile(
+            actor=user, user=other, full_name="Hijack", preferred_language="en"
+        )

@@ -53,7 +53,9 @@ def test_password_reset_gives_the_same_answer_for_known_and_unknown_addresses(cl
 
 
 def test_the_reset_mail_is_in_the_persons_language_and_its_link_sets_a_password(client):
-    user = User.objects.create_user("invited@example.org", full_name="Olena", preferred_language="uk")
+    user = User.objects.create_user(
+        "invited@example.org", full_name="Olena", preferred_language="uk"
+    )
     client.post("/en/accounts/password-reset/", {"email": "invited@example.org"})
     body = mail.outbox[0].body
     assert "Olena" in body
@@ -196,8 +198,12 @@ def test_a_coordinator_adds_a_person_on_the_people_page(client, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/en/organisations/{organisation.slug}/people/",
-            {"email": "vol@example.org", "full_name": "Volunteer", "role": "member",
-             "preferred_language": "ru"},
+            {
+                "email": "vol@example.org",
+                "full_name": "Volunteer",
+                "role": "member",
+                "preferred_language": "ru",
+            },
         )
     assert response.status_code == 302
     assert Membership.objects.filter(organisation=organisation, user__email="vol@example.org")
@@ -210,8 +216,12 @@ def test_adding_someone_twice_shows_a_message_and_adds_nothing(client):
     client.force_login(coordinator)
     response = client.post(
         f"/en/organisations/{organisation.slug}/people/",
-        {"email": coordinator.email, "full_name": "Again", "role": "member",
-         "preferred_language": "en"},
+        {
+            "email": coordinator.email,
+            "full_name": "Again",
+            "role": "member",
+            "preferred_language": "en",
+        },
     )
     assert response.status_code == 200
     assert "already in the organisation" in response.text

@@ -16,4 +16,3 @@ def paragraphs(value: Any) -> SafeString:
     if isinstance(value, TranslatedText):
         return value.paragraphs()
     return text_paragraphs(str(value or ""))
-

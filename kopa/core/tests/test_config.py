@@ -58,13 +58,18 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(env, named, tmp_pa
 def test_the_secret_key_can_come_from_a_file(tmp_path):
     key_file = tmp_path / "secret"
     key_file.write_text(SECRET)
-    result = kopa("check", env={"KOPA_SECRET_KEY_FILE": str(key_file), "KOPA_VAR_DIR": str(tmp_path)})
+    result = kopa(
+        "check", env={"KOPA_SECRET_KEY_FILE": str(key_file), "KOPA_VAR_DIR": str(tmp_path)}
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     result = kopa(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         env={
             "KOPA_SECRET_KEY": SECRET,
             "KOPA_HTTPS": "true",

@@ -73,7 +73,9 @@ def test_paragraphs_carry_the_fallback_language():
 
 @pytest.mark.django_db
 def test_a_model_field_reads_as_translations_with_the_records_original_language():
-    organisation = make_organisation(name={"et": "Kärdla linna raamatukogu"}, original_language="et")
+    organisation = make_organisation(
+        name={"et": "Kärdla linna raamatukogu"}, original_language="et"
+    )
     organisation.refresh_from_db()
     assert isinstance(organisation.name, TranslatedText)
     assert organisation.name.original == "et"

@@ -120,8 +120,10 @@ def test_the_compiled_catalog_matches_the_source(language):
             continue
         if message.pluralizable:
             singular, plural = message.id
-            got = compiled.npgettext(message.context, singular, plural, 1) if message.context else (
-                compiled.ngettext(singular, plural, 1)
+            got = (
+                compiled.npgettext(message.context, singular, plural, 1)
+                if message.context
+                else (compiled.ngettext(singular, plural, 1))
             )
             if got != message.string[0]:
                 stale.append(singular)

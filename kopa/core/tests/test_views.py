@@ -54,7 +54,10 @@ def test_the_switcher_names_each_language_in_itself_and_keeps_the_page(client, l
     assert response.status_code == 200
     text = response.text
     for code, name in [
-        ("lv", "Latviešu"), ("et", "Eesti"), ("en", "English"), ("uk", "Українська"),
+        ("lv", "Latviešu"),
+        ("et", "Eesti"),
+        ("en", "English"),
+        ("uk", "Українська"),
         ("ru", "Русский"),
     ]:
         assert f'href="/{code}/organisations/" lang="{code}" hreflang="{code}"' in text
@@ -64,7 +67,7 @@ def test_the_switcher_names_each_language_in_itself_and_keeps_the_page(client, l
 def test_every_page_has_a_skip_link_and_landmarks(client):
     text = client.get("/en/").text
     assert text.index('class="skip-link" href="#main"') < text.index("<header")
-    for landmark in ['<header', '<main id="main"', "<footer", "<nav"]:
+    for landmark in ["<header", '<main id="main"', "<footer", "<nav"]:
         assert landmark in text
 
 
@@ -75,4 +78,3 @@ def test_pages_send_a_strict_content_security_policy(client):
     assert "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
-

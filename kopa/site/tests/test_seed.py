@@ -266,8 +266,8 @@ def test_running_it_twice_changes_nothing():
 
     second = seed_project()
 
-    assert first.created == 25
-    assert (second.created, second.updated, second.unchanged) == (0, 0, 25)
+    assert first.created == 26
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 26)
     assert row_counts() == counts
     assert dict(Activity.objects.values_list("slug", "updated")) == updated
     assert dict(Organisation.objects.values_list("slug", "version")) == versions
@@ -317,12 +317,12 @@ def test_it_writes_an_audit_record_only_when_something_changed():
     seed_project()
     entries = AuditEntry.objects.filter(action="site.seed.loaded")
     assert entries.count() == 1
-    assert entries.get().data == {"created": 25, "updated": 0, "unchanged": 0}
+    assert entries.get().data == {"created": 26, "updated": 0, "unchanged": 0}
 
     Project.objects.filter(slug="kopa-talak").update(call_year=2021)
     seed_project()
     assert entries.count() == 2
-    assert entries.first().data == {"created": 0, "updated": 1, "unchanged": 24}
+    assert entries.first().data == {"created": 0, "updated": 1, "unchanged": 25}
 
 
 @pytest.mark.django_db
@@ -480,8 +480,8 @@ def test_the_command_prints_created_updated_and_unchanged_counts():
     call_command("seed", stdout=out)
     call_command("seed", stdout=out)
     assert out.getvalue().splitlines() == [
-        "Kopā tālāk: 25 created, 0 updated, 0 unchanged",
-        "Kopā tālāk: 0 created, 0 updated, 25 unchanged",
+        "Kopā tālāk: 26 created, 0 updated, 0 unchanged",
+        "Kopā tālāk: 0 created, 0 updated, 26 unchanged",
     ]
 
 
@@ -491,7 +491,7 @@ def test_the_command_with_demo_loads_the_project_then_the_demo():
     call_command("seed", "--demo", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[:2] == [
-        "Kopā tālāk: 25 created, 0 updated, 0 unchanged",
+        "Kopā tālāk: 26 created, 0 updated, 0 unchanged",
         "Demo data: 25 created, 0 updated, 0 unchanged",
     ]
     assert DEMO_PASSWORD in lines[2]

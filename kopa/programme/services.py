@@ -1,0 +1,347 @@
+"""Registration with capacity and a waiting list, and the changes coordinators make.
+
+The rule that matters most: never more confirmed registrations than seats. Every change that can
+take or free a seat runs in one transaction that first locks the activity row (PostgreSQL:
+SELECT … FOR UPDATE; SQLite: the IMMEDIATE transaction mode set in kopa.config takes the write
+lock at BEGIN), then counts seats, then writes. Two people taking the last seat queue on that lock;
+the second one counts the first one's seat and joins the waiting list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kopa.accounts.permissions import can_manage_organisation, is_project_admin, require
+from kopa.core.audit import audit_log
+from kopa.core.models import PrivacyNotice
+from kopa.programme.models import Activity, Question, Registration, TargetGroup
+
+Status = Registration.Status
+
+
+class RegistrationError(Exception):
+    """A registration that cannot be made or changed; `message` is for the person, translated."""
+
+    def __init__(self, code: str, message: Any):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+CLOSED_MESSAGES = {
+    "not_open": _("Registration for this activity is not open yet."),
+    "closed": _("Registration for this activity has closed."),
+    "cancelled": _("This activity is cancelled."),
+    "held": _("This activity has already taken place."),
+}
+
+
+def _lock(activity: Activity) -> Activity:
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+def _confirmed_count(activity: Activity) -> int:
+    return activity.registrations.filter(status=Status.CONFIRMED).count()
+
+
+def _has_seat(activity: Activity) -> bool:
+    return activity.capacity is None or _confirmed_count(activity) < activity.capacity
+
+
+def clean_answers(*, activity: Activity, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers to the activity's questions, keyed by question id; raises ValidationError."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for question in activity.questions.all():
+        key = str(question.pk)
+        value = answers.get(key)
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, ""):
+            if question.required:
+                errors[key] = _("Answer this question.")
+            continue
+        if question.kind == Question.Kind.TEXT:
+            if not isinstance(value, str) or len(value) > 2000:
+                errors[key] = _("Keep the answer under 2000 characters.")
+                continue
+        elif question.kind == Question.Kind.CHOICE:
+            choices = question.choice_list()
+            if not (isinstance(value, str) and value.isdigit() and int(value) < len(choices)):
+                errors[key] = _("Choose one of the options.")
+                continue
+            value = int(value)
+        elif question.kind == Question.Kind.YES_NO:
+            if value not in ("yes", "no", True, False):
+                errors[key] = _("Answer yes or no.")
+                continue
+            value = value in ("yes", True)
+        cleaned[key] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def registration_create(
+    *,
+    activity: Activity,
+    name: str,
+    email: str,
+    country: str,
+    organisation_name: str = "",
+    participant_group: TargetGroup | None = None,
+    languages: list[str] | None = None,
+    answers: Mapping[str, Any] | None = None,
+    language: str,
+    consent_notice: PrivacyNotice,
+    now: dt.datetime | None = None,
+) -> Registration:
+    """Take a seat if one is free, else a place on the waiting list (or await approval)."""
+    now = now or timezone.now()
+    email = email.strip().lower()
+    validate_email(email)  # syntax only: no DNS look-ups, the platform works offline
+    state = activity.registration_state(now)
+    if state != "open":
+        raise RegistrationError(state, CLOSED_MESSAGES[state])
+    cleaned_answers = clean_answers(activity=activity, answers=answers or {})
+    registration = Registration(
+        activity=activity,
+        name=name.strip(),
+        email=email,
+        country=country,
+        organisation_name=organisation_name.strip(),
+        participant_group=participant_group,
+        languages=list(languages or []),
+        answers=cleaned_answers,
+        language=language,
+        consent_notice=consent_notice,
+        consented_at=now,
+        created=now,
+        status=Status.PENDING,
+    )
+    registration.full_clean(exclude=["status", "activity", "consent_notice"])
+    try:
+        with transaction.atomic():
+            locked = _lock(activity)
+            state = locked.registration_state(now)
+            if state != "open":
+                raise RegistrationError(state, CLOSED_MESSAGES[state])
+            if locked.registrations.filter(email=email, status__in=Registration.ACTIVE).exists():
+                raise RegistrationError("duplicate", DUPLICATE_MESSAGE)
+            if locked.requires_approval:
+                registration.status = Status.PENDING
+            elif _has_seat(locked):
+                registration.status = Status.CONFIRMED
+                registration.confirmed_at = now
+            else:
+                registration.status = Status.WAITING
+            registration.save()
+            audit_log(
+                action="programme.registration.created",
+                target=registration,
+                data={"activity": locked.pk, "status": registration.status},
+            )
+            transaction.on_commit(lambda: _mail_registration(registration, "registered"))
+    except IntegrityError as error:
+        # The partial unique index caught a simultaneous second registration of one email.
+        raise RegistrationError("duplicate", DUPLICATE_MESSAGE) from error
+    return registration
+
+
+DUPLICATE_MESSAGE = _(
+    "This email address is already registered for this activity. Use the link in your "
+    "confirmation message to see or change the registration."
+)
+
+
+def _promote_waiting(activity: Activity, *, now: dt.datetime) -> list[Registration]:
+    """Fill free seats from the head of the waiting list. Call with the activity locked."""
+    promoted = []
+    while _has_seat(activity):
+        first = (
+            activity.registrations.filter(status=Status.WAITING).order_by("created", "id").first()
+        )
+        if first is None:
+            break
+        first.status = Status.CONFIRMED
+        first.confirmed_at = now
+        first.save(update_fields=["status", "confirmed_at", "updated"])
+        audit_log(
+            action="programme.registration.promoted",
+            target=first,
+            data={"activity": activity.pk},
+        )
+        transaction.on_commit(lambda first=first: _mail_registration(first, "promoted"))
+        promoted.append(first)
+    return promoted
+
+
+def registration_cancel(
+    *, registration: Registration, actor: Any = None, now: dt.datetime | None = None
+) -> Registration:
+    """The person (through their link) or a coordinator cancels; a freed seat goes to the queue."""
+    now = now or timezone.now()
+    if actor is not None:
+        require(can_manage_activity(actor, registration.activity))
+    with transaction.atomic():
+        activity = _lock(registration.activity)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            raise RegistrationError("not_active", _("This registration is already cancelled."))
+        if activity.registration_state(now) == "held":
+            raise RegistrationError("held", CLOSED_MESSAGES["held"])
+        was_confirmed = registration.status == Status.CONFIRMED
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at", "updated"])
+        audit_log(
+            action="programme.registration.cancelled",
+            actor=actor,
+            target=registration,
+            data={"activity": activity.pk, "by": "coordinator" if actor else "participant"},
+        )
+        transaction.on_commit(lambda: _mail_registration(registration, "cancelled"))
+        if was_confirmed:
+            _promote_waiting(activity, now=now)
+    return registration
+
+
+def registration_update_answers(
+    *, registration: Registration, answers: Mapping[str, Any], language: str | None = None
+) -> Registration:
+    if not registration.is_active:
+        raise RegistrationError("not_active", _("This registration is already cancelled."))
+    cleaned = clean_answers(activity=registration.activity, answers=answers)
+    with transaction.atomic():
+        registration.answers = cleaned
+        if language:
+            registration.language = language
+        registration.save(update_fields=["answers", "language", "updated"])
+        audit_log(
+            action="programme.registration.answers_changed",
+            target=registration,
+            data={"questions": sorted(cleaned)},
+        )
+    return registration
+
+
+def registration_decide(
+    *, actor: Any, registration: Registration, approve: bool, now: dt.datetime | None = None
+) -> Registration:
+    """A coordinator approves (a seat, or the waiting list when full) or declines."""
+    now = now or timezone.now()
+    require(can_manage_activity(actor, registration.activity))
+    with transaction.atomic():
+        activity = _lock(registration.activity)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Status.PENDING:
+            raise RegistrationError("decided", _("This registration was already decided."))
+        if not approve:
+            registration.status = Status.DECLINED
+        elif _has_seat(activity):
+            registration.status = Status.CONFIRMED
+            registration.confirmed_at = now
+        else:
+            registration.status = Status.WAITING
+        registration.save(update_fields=["status", "confirmed_at", "updated"])
+        audit_log(
+            action="programme.registration.approved"
+            if approve
+            else "programme.registration.declined",
+            actor=actor,
+            target=registration,
+            data={"activity": activity.pk, "status": registration.status},
+        )
+        transaction.on_commit(lambda: _mail_registration(registration, "decided"))
+    return registration
+
+
+def activity_set_capacity(
+    *, actor: Any, activity: Activity, capacity: int | None, now: dt.datetime | None = None
+) -> list[Registration]:
+    """Change the number of seats; raising it promotes waiting people at once."""
+    now = now or timezone.now()
+    require(can_manage_activity(actor, activity))
+    with transaction.atomic():
+        locked = _lock(activity)
+        confirmed = _confirmed_count(locked)
+        if capacity is not None and capacity < confirmed:
+            raise ValidationError(
+                {
+                    "capacity": _(
+                        "%(count)d people already have a seat: cancel registrations before "
+                        "lowering the seats below that."
+                    )
+                    % {"count": confirmed}
+                }
+            )
+        old = locked.capacity
+        locked.capacity = capacity
+        locked.save(update_fields=["capacity", "updated"])
+        audit_log(
+            action="programme.activity.capacity_changed",
+            actor=actor,
+            target=locked,
+            data={"from": old, "to": capacity},
+        )
+        promoted = _promote_waiting(locked, now=now)
+    activity.capacity = capacity
+    return promoted
+
+
+def attendance_mark(
+    *, actor: Any, registration: Registration, attended: bool, now: dt.datetime | None = None
+) -> Registration:
+    """Attendance is the source of truth for reports and certificates."""
+    now = now or timezone.now()
+    require(can_manage_activity(actor, registration.activity))
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Status.CONFIRMED:
+            raise RegistrationError(
+                "not_confirmed", _("Only people with a confirmed seat can be checked in.")
+            )
+        if bool(registration.attended_at) == attended:
+            return registration
+        registration.attended_at = now if attended else None
+        registration.checked_in_by = actor if attended else None
+        registration.save(update_fields=["attended_at", "checked_in_by", "updated"])
+        audit_log(
+            action="programme.attendance.marked" if attended else "programme.attendance.unmarked",
+            actor=actor,
+            target=registration,
+            data={"activity": registration.activity_id},
+        )
+    return registration
+
+
+def can_manage_activity(user: Any, activity: Activity) -> bool:
+    """Project admins, and coordinators of an organisation that organises the activity."""
+    if is_project_admin(user):
+        return True
+    return any(can_manage_organisation(user, org) for org in activity.organisers.all())
+
+
+def private_link_expired(registration: Registration, now: dt.datetime | None = None) -> bool:
+    """A link works until KOPA_PRIVATE_LINK_DAYS after the activity (certificates come late)."""
+    now = now or timezone.now()
+    activity = registration.activity
+    end = activity.ends_at or activity.starts_at
+    if end is None:
+        return False
+    return now > end + dt.timedelta(days=settings.KOPA_PRIVATE_LINK_DAYS)
+
+
+def _mail_registration(registration: Registration, event: str) -> None:
+    from kopa.programme.mail import send_registration_mail
+
+    send_registration_mail(registration=registration, event=event)

@@ -1,0 +1,65 @@
+"""schema.org Event for an activity page, so search engines and calendars understand it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from kopa.programme.models import Activity
+
+EVENT_STATUS = {
+    Activity.Status.CANCELLED: "https://schema.org/EventCancelled",
+}
+
+
+def activity_json_ld(activity: Activity, *, base_url: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": activity.title.text,
+        "url": base_url + reverse("programme:activity", kwargs={"slug": activity.slug}),
+        "inLanguage": activity.title.lang,
+        "eventStatus": EVENT_STATUS.get(activity.status, "https://schema.org/EventScheduled"),
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "organizer": [
+            {"@type": "Organization", "name": organiser.name.text}
+            for organiser in activity.organisers.all()
+        ],
+    }
+    if activity.purpose:
+        data["description"] = activity.purpose.text
+    if activity.starts_at:
+        data["startDate"] = activity.local_start().isoformat()
+    if activity.ends_at:
+        data["endDate"] = activity.local_end().isoformat()
+    place: dict[str, Any] = {
+        "@type": "Place",
+        "name": activity.venue.text or activity.country_name,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": activity.address,
+            "addressCountry": activity.country,
+        },
+    }
+    if activity.latitude is not None and activity.longitude is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(activity.latitude),
+            "longitude": float(activity.longitude),
+        }
+    data["location"] = place
+    if activity.capacity is not None:
+        data["maximumAttendeeCapacity"] = activity.capacity
+    return data
+
+
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld_script(data: dict[str, Any]) -> SafeString:
+    """The JSON for a <script type="application/ld+json"> block: user text cannot close it."""
+    text = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return mark_safe(text)  # noqa: S308 - every <, > and & is escaped above
