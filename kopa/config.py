@@ -85,6 +85,9 @@ def database_from_url(name: str, url: str) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+        # Tests use a file beside the database, not Django's in-memory default: concurrent
+        # requests in the suite must meet the same locking as in production.
+        config["TEST"] = {"NAME": str(Path(config["NAME"]).with_name("test-kopa.sqlite3"))}
     else:
         # Persistent connections: each new PostgreSQL connection pays for loading dictionaries.
         config["CONN_MAX_AGE"] = 60

@@ -108,7 +108,7 @@ def programme_list(
     if group:
         qs = qs.filter(target_groups__code=group)
     return with_seat_counts(
-        qs.select_related("kind").prefetch_related("organisers", "target_groups").distinct()
+        qs.select_related("kind").distinct()
     )
 
 
