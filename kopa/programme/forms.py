@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django import forms
@@ -129,3 +130,157 @@ class ProgrammeFilterForm(forms.Form):
         self.fields["country"].choices = everything + countries
         self.fields["language"].choices = everything + languages
         self.fields["group"].choices = everything + [(g.code, g.name.text) for g in groups]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+TIME_ZONE_CHOICES = [
+    (zone, zone.replace("_", " "))
+    for zone in sorted(zoneinfo.available_timezones())
+    if zone.startswith("Europe/")
+]
+
+
+class ActivityForm(forms.ModelForm):
+    """What a coordinator edits. Times are entered in the venue's time zone."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        help_text=_("Local time at the venue."),
+    )
+    ends_at = forms.DateTimeField(label=_("Ends"), required=False, widget=DateTimeLocalInput())
+    registration_opens_at = forms.DateTimeField(
+        label=_("Registration opens"), required=False, widget=DateTimeLocalInput()
+    )
+    registration_closes_at = forms.DateTimeField(
+        label=_("Registration closes"), required=False, widget=DateTimeLocalInput()
+    )
+    working_languages = forms.MultipleChoiceField(
+        label=_("Working languages"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "title",
+            "theme",
+            "purpose",
+            "original_language",
+            "organisers",
+            "target_groups",
+            "status",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "country",
+            "venue",
+            "address",
+            "latitude",
+            "longitude",
+            "working_languages",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+            "requires_approval",
+            "reminder_days",
+            "agenda",
+        ]
+        widgets = {
+            "organisers": forms.CheckboxSelectMultiple,
+            "target_groups": forms.CheckboxSelectMultiple,
+            "country": forms.Select,
+        }
+
+    TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+    def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from kopa.core.i18n import language_choices
+
+        self.fields["organisers"].queryset = organisers
+        self.fields["organisers"].label_from_instance = lambda org: org.name.text
+        self.fields["target_groups"].label_from_instance = lambda group: group.name.text
+        self.fields["kind"].label_from_instance = lambda kind: kind.name.text
+        self.fields["country"].widget.choices = country_choices()
+        self.fields["original_language"].choices = language_choices()
+        self.fields["working_languages"].choices = spoken_language_choices()
+        self.fields["time_zone"].widget = forms.Select(choices=TIME_ZONE_CHOICES)
+        self.fields["version"].initial = self.instance.version
+        zone = self.instance.zone() if self.instance.pk else None
+        for name in self.TIME_FIELDS:
+            value = getattr(self.instance, name)
+            if value is not None and zone is not None:
+                self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        zone_name = cleaned.get("time_zone")
+        if zone_name:
+            zone = zoneinfo.ZoneInfo(zone_name)
+            for name in self.TIME_FIELDS:
+                value = cleaned.get(name)
+                if value is not None:
+                    cleaned[name] = value.replace(tzinfo=None).replace(tzinfo=zone)
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends < starts:
+            self.add_error("ends_at", _("The end must come after the start."))
+        opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("registration_closes_at", _("Registration must close after it opens."))
+        if cleaned.get("status") == Activity.Status.OPEN and not starts:
+            self.add_error("starts_at", _("An activity open for registration needs a start time."))
+        return cleaned
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["label", "kind", "choices", "required"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("kind") == Question.Kind.CHOICE and not any(
+            (cleaned.get("choices") or {}).values()
+        ):
+            self.add_error("choices", _("Write the choices, one per line."))
+        return cleaned
+
+
+class RegistrationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or email"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    group = forms.ChoiceField(label=_("Group"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, *args: Any, groups: Any, countries: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from kopa.core.countries import country_name
+        from kopa.programme.models import Registration
+
+        everyone = [("", _("All"))]
+        self.fields["status"].choices = everyone + list(Registration.Status.choices)
+        self.fields["group"].choices = (
+            everyone + [(str(g.pk), g.name.text) for g in groups] + [(OTHER_GROUP, _("Other"))]
+        )
+        self.fields["country"].choices = everyone + [(c, country_name(c)) for c in countries]
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(
+        label=_("Seats"),
+        required=False,
+        min_value=0,
+        max_value=100000,
+        help_text=_("Leave empty when there is no limit."),
+    )

@@ -273,15 +273,14 @@ class Activity(models.Model):
     def is_held(self) -> bool:
         return self.status == self.Status.HELD
 
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
     def local_start(self) -> dt.datetime | None:
-        if self.starts_at is None:
-            return None
-        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+        return None if self.starts_at is None else self.starts_at.astimezone(self.zone())
 
     def local_end(self) -> dt.datetime | None:
-        if self.ends_at is None:
-            return None
-        return self.ends_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+        return None if self.ends_at is None else self.ends_at.astimezone(self.zone())
 
     def when(self) -> str:
         """The date as precise as it is known, in the active language."""

@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kopa.accounts.models import Organisation
+from kopa.core.countries import country_name
 from kopa.programme.models import (
     Activity,
     ActivityKind,
@@ -107,9 +108,7 @@ def programme_list(
         qs = qs.filter(working_languages__icontains=f'"{language}"')
     if group:
         qs = qs.filter(target_groups__code=group)
-    return with_seat_counts(
-        qs.select_related("kind").distinct()
-    )
+    return with_seat_counts(qs.select_related("kind").distinct())
 
 
 def programme_filter_options() -> dict[str, object]:
@@ -126,3 +125,71 @@ def activity_detail(*, slug: str) -> Activity | None:
         .prefetch_related("organisers", "target_groups", "questions")
         .first()
     )
+
+
+def activities_managed_by(*, user: object) -> QuerySet[Activity]:
+    """What a coordinator runs: activities of organisations they coordinate (admins: all)."""
+    from kopa.accounts.models import Membership
+    from kopa.accounts.permissions import is_project_admin
+
+    qs = Activity.objects.all()
+    if not is_project_admin(user):
+        organisations = Membership.objects.filter(
+            user=user, role=Membership.Role.COORDINATOR
+        ).values("organisation")
+        qs = qs.filter(organisers__in=organisations)
+    return (
+        with_seat_counts(qs.distinct())
+        .annotate(
+            pending_count=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.PENDING)
+            ),
+            attended_count=Count(
+                "registrations", filter=Q(registrations__attended_at__isnull=False)
+            ),
+        )
+        .select_related("kind")
+        .order_by("-starts_at", "planned_start")
+    )
+
+
+def registration_list(
+    *, activity: Activity, q: str = "", status: str = "", group: str = "", country: str = ""
+) -> QuerySet[Registration]:
+    qs = activity.registrations.select_related("participant_group").order_by("created", "id")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if group == "other":
+        qs = qs.filter(participant_group__isnull=True)
+    elif group.isdigit():
+        qs = qs.filter(participant_group_id=int(group))
+    if country:
+        qs = qs.filter(country=country)
+    return qs
+
+
+def registration_counts(*, activity: Activity) -> dict[str, list[tuple[object, int]]]:
+    """Active registrations by participant group and by country, for the coordinator's page."""
+    active = activity.registrations.filter(status__in=Registration.ACTIVE)
+    by_group = list(active.values("participant_group").annotate(n=Count("id")).order_by("-n"))
+    groups = {
+        g.pk: g
+        for g in TargetGroup.objects.filter(pk__in=[r["participant_group"] for r in by_group])
+    }
+    by_country = list(active.values("country").annotate(n=Count("id")).order_by("-n", "country"))
+    by_status = dict(activity.registrations.values_list("status").annotate(n=Count("id")))
+    return {
+        "group": [(groups.get(row["participant_group"]), row["n"]) for row in by_group],
+        "country": [(country_name(row["country"]), row["n"]) for row in by_country],
+        "status": [
+            (label, by_status[value])
+            for value, label in Registration.Status.choices
+            if value in by_status
+        ],
+    }
+
+
+def registration_countries(*, activity: Activity) -> list[str]:
+    return sorted(set(activity.registrations.values_list("country", flat=True)))

@@ -18,12 +18,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from kopa.accounts.models import Organisation
 from kopa.accounts.permissions import can_manage_organisation, is_project_admin, require
 from kopa.core.audit import audit_log
 from kopa.core.models import PrivacyNotice
-from kopa.programme.models import Activity, Question, Registration, TargetGroup
+from kopa.programme.models import Activity, Project, Question, Registration, TargetGroup
 
 Status = Registration.Status
 
@@ -345,3 +347,241 @@ def _mail_registration(registration: Registration, event: str) -> None:
     from kopa.programme.mail import send_registration_mail
 
     send_registration_mail(registration=registration, event=event)
+
+
+ACTIVITY_FIELDS = (
+    "kind",
+    "title",
+    "theme",
+    "purpose",
+    "original_language",
+    "status",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "country",
+    "venue",
+    "address",
+    "latitude",
+    "longitude",
+    "working_languages",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "requires_approval",
+    "reminder_days",
+    "agenda",
+)
+
+
+class EditConflict(Exception):
+    """Someone else saved the activity after this coordinator opened it."""
+
+
+def _unique_slug(text: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(text)[:80] or "activity"
+    slug, number = base, 2
+    while Activity.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _require_organisers(actor: Any, organisers: list[Organisation]) -> None:
+    """A coordinator may only name organisations they coordinate (admins: any)."""
+    if not organisers:
+        raise ValidationError({"organisers": _("Choose at least one organiser.")})
+    if not is_project_admin(actor):
+        require(all(can_manage_organisation(actor, org) for org in organisers))
+
+
+def activity_create(
+    *,
+    actor: Any,
+    project: Project,
+    organisers: list[Organisation],
+    target_groups: list[TargetGroup] | None = None,
+    **fields: Any,
+) -> Activity:
+    _require_organisers(actor, organisers)
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown activity fields: {sorted(unknown)}")
+    activity = Activity(project=project, **fields)
+    title = activity.title
+    activity.slug = _unique_slug(title.get("en") or title.text)
+    _set_plan_from_dates(activity)
+    activity.full_clean()
+    with transaction.atomic():
+        activity.save()
+        activity.organisers.set(organisers)
+        activity.target_groups.set(target_groups or [])
+        audit_log(action="programme.activity.created", actor=actor, target=activity)
+    return activity
+
+
+def _set_plan_from_dates(activity: Activity) -> None:
+    """A dated activity's plan is its date, unless it was planned less precisely before."""
+    if activity.starts_at and not activity.planned_start:
+        local = activity.local_start().date()
+        activity.planned_start = activity.planned_end = local
+        activity.planned_precision = Activity.Precision.DAY
+
+
+def activity_update(
+    *,
+    actor: Any,
+    activity: Activity,
+    expected_version: int,
+    organisers: list[Organisation],
+    target_groups: list[TargetGroup],
+    **fields: Any,
+) -> Activity:
+    require(can_manage_activity(actor, activity))
+    if set(organisers) != set(activity.organisers.all()):
+        _require_organisers(actor, organisers)
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown activity fields: {sorted(unknown)}")
+    if fields.get("status") == Activity.Status.CANCELLED != activity.status:
+        raise ValidationError({"status": _("Cancel an activity with its Cancel button.")})
+    with transaction.atomic():
+        locked = _lock(activity)
+        if locked.version != expected_version:
+            raise EditConflict
+        confirmed = _confirmed_count(locked)
+        capacity = fields.get("capacity", locked.capacity)
+        if capacity is not None and capacity < confirmed:
+            raise ValidationError(
+                {"capacity": _("%(count)d people already have a seat.") % {"count": confirmed}}
+            )
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _set_plan_from_dates(locked)
+        locked.full_clean()
+        locked.version += 1
+        locked.save()
+        locked.organisers.set(organisers)
+        locked.target_groups.set(target_groups)
+        audit_log(
+            action="programme.activity.updated",
+            actor=actor,
+            target=locked,
+            data={"fields": sorted(fields), "version": locked.version},
+        )
+        _promote_waiting(locked, now=timezone.now())
+    return locked
+
+
+def activity_duplicate(*, actor: Any, activity: Activity, years: int = 1) -> Activity:
+    """Next year's edition: same texts, organisers and questions; dates a year on; planned."""
+    require(can_manage_activity(actor, activity))
+
+    def shift(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return value.replace(year=value.year + years)
+        except ValueError:  # 29 February
+            return value.replace(year=value.year + years, day=28)
+
+    with transaction.atomic():
+        copy = Activity.objects.get(pk=activity.pk)
+        copy.pk = None
+        copy.id = None
+        copy._state.adding = True
+        copy.status = Activity.Status.PLANNED
+        copy.version = 1
+        for name in (
+            "starts_at",
+            "ends_at",
+            "registration_opens_at",
+            "registration_closes_at",
+            "planned_start",
+            "planned_end",
+        ):
+            setattr(copy, name, shift(getattr(activity, name)))
+        year = (copy.starts_at or copy.planned_start).year
+        copy.slug = _unique_slug(f"{activity.slug.rsplit('-20', 1)[0]}-{year}")
+        copy.agenda = {}
+        copy.is_demo = activity.is_demo
+        copy.save()
+        copy.organisers.set(activity.organisers.all())
+        copy.target_groups.set(activity.target_groups.all())
+        for question in activity.questions.all():
+            question.pk = None
+            question.activity = copy
+            question.save()
+        audit_log(
+            action="programme.activity.duplicated",
+            actor=actor,
+            target=copy,
+            data={"from": activity.pk},
+        )
+    return copy
+
+
+def activity_cancel(*, actor: Any, activity: Activity, now: dt.datetime | None = None) -> int:
+    """Cancel the activity and every registration; each person is told in their language."""
+    now = now or timezone.now()
+    require(can_manage_activity(actor, activity))
+    with transaction.atomic():
+        locked = _lock(activity)
+        if locked.status == Activity.Status.CANCELLED:
+            raise RegistrationError("cancelled", CLOSED_MESSAGES["cancelled"])
+        if locked.status == Activity.Status.HELD:
+            raise RegistrationError("held", CLOSED_MESSAGES["held"])
+        locked.status = Activity.Status.CANCELLED
+        locked.version += 1
+        locked.save(update_fields=["status", "version", "updated"])
+        affected = list(locked.registrations.filter(status__in=Registration.ACTIVE))
+        Registration.objects.filter(pk__in=[r.pk for r in affected]).update(
+            status=Status.CANCELLED, cancelled_at=now, updated=now
+        )
+        audit_log(
+            action="programme.activity.cancelled",
+            actor=actor,
+            target=locked,
+            data={"registrations_cancelled": len(affected)},
+        )
+        for registration in affected:
+            transaction.on_commit(
+                lambda r=registration: _mail_registration(r, "activity_cancelled")
+            )
+    activity.status = Activity.Status.CANCELLED
+    return len(affected)
+
+
+def question_save(*, actor: Any, activity: Activity, question: Question) -> Question:
+    require(can_manage_activity(actor, activity))
+    question.activity = activity
+    if question.pk is None:
+        question.position = activity.questions.count()
+        question.original_language = question.original_language or activity.original_language
+    question.full_clean()
+    with transaction.atomic():
+        question.save()
+        audit_log(action="programme.question.saved", actor=actor, target=question)
+    return question
+
+
+def question_delete(*, actor: Any, question: Question) -> None:
+    require(can_manage_activity(actor, question.activity))
+    with transaction.atomic():
+        audit_log(
+            action="programme.question.deleted",
+            actor=actor,
+            target=question.activity,
+            data={"question": question.pk},
+        )
+        question.delete()
+
+
+def registrations_viewed(*, actor: Any, activity: Activity, purpose: str) -> None:
+    """Every look at or export of a participant list is in the audit log."""
+    require(can_manage_activity(actor, activity))
+    with transaction.atomic():
+        audit_log(
+            action=f"programme.registrations.{purpose}",
+            actor=actor,
+            target=activity,
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kopa.programme import views
+from kopa.programme import manage_views, views
 
 app_name = "programme"
 
@@ -9,6 +9,25 @@ urlpatterns = [
     path("r/<str:token>/", views.registration_detail, name="registration"),
     path("r/<str:token>/cancel/", views.registration_cancel, name="registration_cancel"),
     path("check-in/<str:token>/", views.checkin_scan, name="checkin_scan"),
+    path("manage/", manage_views.activity_list, name="manage_list"),
+    path("manage/new/", manage_views.activity_create, name="manage_create"),
+    path("manage/<slug:slug>/", manage_views.activity_manage, name="manage_activity"),
+    path("manage/<slug:slug>/edit/", manage_views.activity_edit, name="manage_edit"),
+    path("manage/<slug:slug>/duplicate/", manage_views.activity_duplicate, name="manage_duplicate"),
+    path("manage/<slug:slug>/cancel/", manage_views.activity_cancel, name="manage_cancel"),
+    path("manage/<slug:slug>/questions/", manage_views.activity_questions, name="manage_questions"),
+    path(
+        "manage/<slug:slug>/registrations.csv",
+        manage_views.registrations_export,
+        {"fmt": "csv"},
+        name="manage_export_csv",
+    ),
+    path(
+        "manage/<slug:slug>/registrations.xlsx",
+        manage_views.registrations_export,
+        {"fmt": "xlsx"},
+        name="manage_export_xlsx",
+    ),
     path("<slug:slug>/", views.activity_detail, name="activity"),
     path("<slug:slug>.ics", views.activity_ics, name="activity_ics"),
 ]

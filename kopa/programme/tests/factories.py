@@ -46,9 +46,7 @@ def make_group(code: str = "librarians") -> TargetGroup:
     return group
 
 
-def make_activity(
-    *, organisers: list[Organisation] | None = None, **fields: Any
-) -> Activity:
+def make_activity(*, organisers: list[Organisation] | None = None, **fields: Any) -> Activity:
     number = next(_sequence)
     starts = fields.pop("starts_at", timezone.now() + dt.timedelta(days=10))
     fields.setdefault("project", make_project())

@@ -28,7 +28,7 @@ def test_it_gives_seats_until_they_run_out_then_queues(django_capture_on_commit_
         statuses = [register(activity).status for _i in range(4)]
     assert statuses == [Status.CONFIRMED, Status.CONFIRMED, Status.WAITING, Status.WAITING]
     assert len(mail.outbox) == 4
-    assert "uk" == mail.outbox[0].extra_headers["Content-Language"]
+    assert mail.outbox[0].extra_headers["Content-Language"] == "uk"
 
 
 def test_it_puts_the_31st_registrant_on_the_waiting_list():
