@@ -2,9 +2,10 @@
 
 Reading a TranslatedField gives a TranslatedText: a str in the active language. In a template,
 `{{ activity.title }}` shows the text in the visitor's language, else in the record's original
-language, else in English, else in any language it has; text shown in another language than the page's is wrapped
-in an element with its own `lang` attribute so screen readers pronounce it right. Use `.text` for
-the plain string (attributes, <title>, mail subjects) and the `paragraphs` filter for long text.
+language, else in English, else in any language it has; text shown in another language than the
+page's is wrapped in an element with its own `lang` attribute so screen readers pronounce it
+right. Use `.text` for the plain string (attributes, <title>, mail subjects) and the `paragraphs`
+filter for long text.
 
 Why JSON per field: names, titles and purposes are short and read together with their record.
 Text that must be searched per language (directory services, stories) gets its own search index

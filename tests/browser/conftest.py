@@ -10,6 +10,7 @@ The pages every test visits are listed once, in PAGES below: a new page is one m
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -85,13 +86,16 @@ def missing_tools() -> str | None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).resolve().parent
     reason = missing_tools()
-    for item in items:
-        if here not in Path(item.path).resolve().parents:
-            continue  # the hook sees the whole session's items
+    ours = [item for item in items if here in Path(item.path).resolve().parents]
+    if ours and reason and os.environ.get("KOPA_REQUIRE_BROWSER_TESTS", "").lower() == "true":
+        # CI sets this: there, browser tests that silently skip would hide broken pages.
+        raise pytest.UsageError(f"KOPA_REQUIRE_BROWSER_TESTS is set but {reason}")
+    for item in ours:
         item.add_marker(pytest.mark.browser)
         if reason:
-            item.add_marker(pytest.mark.skip(reason=f"browser tests need Chromium and axe-core: "
-                                                    f"{reason}"))
+            item.add_marker(
+                pytest.mark.skip(reason=f"browser tests need Chromium and axe-core: {reason}")
+            )
 
 
 # --- Chromium ---------------------------------------------------------------------------------
@@ -135,6 +139,23 @@ def page(new_page: Callable[..., Any]) -> Any:
     return new_page()
 
 
+@pytest.fixture
+def page_errors(page: Any) -> list[str]:
+    """What breaks silently for a visitor of `page`: uncaught script errors and anything the
+    Content-Security-Policy blocks (an inline style or script, a resource from elsewhere)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{message.type}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return errors
+
+
 # --- Data -------------------------------------------------------------------------------------
 
 
@@ -169,7 +190,8 @@ def demo_coordinator(organisation_slug: str | None = None) -> tuple[str, str]:
 
 
 def log_in(page: Any, email: str, language: str = "en", password: str = DEMO_PASSWORD) -> None:
-    """Log in through the site's own login form, as a person would."""
+    """Log in through the site's own login form, as a person would (as nobody before)."""
+    page.context.clear_cookies()
     page.goto(f"/{language}/accounts/login/")
     form = page.locator("main form").filter(has=page.locator("input[type=password]"))
     form.locator("input[name=username]").fill(email)

@@ -16,7 +16,11 @@ NARROW = {"width": 320, "height": 640}
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("site_page", PAGES, ids=[site_page.name for site_page in PAGES])
 def test_page_has_no_axe_violations(
-    visit: Callable[[SitePage, str], Any], page: Any, site_page: SitePage, language: str
+    visit: Callable[[SitePage, str], Any],
+    page: Any,
+    page_errors: list[str],
+    site_page: SitePage,
+    language: str,
 ) -> None:
     visit(site_page, language)
     assert page.evaluate("() => document.documentElement.lang") == language
@@ -25,6 +29,7 @@ def test_page_has_no_axe_violations(
         f"{page.url}: {len(violations)} accessibility rule(s) broken:\n"
         + describe_violations(violations)
     )
+    assert not page_errors, f"{page.url}: " + "; ".join(page_errors)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
