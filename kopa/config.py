@@ -86,8 +86,10 @@ def database_from_url(name: str, url: str) -> dict[str, Any]:
             "timeout": 20,
         }
         # Tests use a file beside the database, not Django's in-memory default: concurrent
-        # requests in the suite must meet the same locking as in production.
-        config["TEST"] = {"NAME": str(Path(config["NAME"]).with_name("test-kopa.sqlite3"))}
+        # requests in the suite must meet the same locking as in production. One per process,
+        # so two test runs on one machine do not share it.
+        test_name = f"test-kopa-{os.getpid()}.sqlite3"
+        config["TEST"] = {"NAME": str(Path(config["NAME"]).with_name(test_name))}
     else:
         # Persistent connections: each new PostgreSQL connection pays for loading dictionaries.
         config["CONN_MAX_AGE"] = 60

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -585,3 +586,35 @@ def registrations_viewed(*, actor: Any, activity: Activity, purpose: str) -> Non
             actor=actor,
             target=activity,
         )
+
+
+def reminders_due(*, now: dt.datetime) -> QuerySet[Registration]:
+    """Confirmed seats whose activity starts within its reminder window and who got none yet."""
+    return (
+        Registration.objects.filter(
+            status=Status.CONFIRMED,
+            reminded_at__isnull=True,
+            activity__reminder_days__gt=0,
+            activity__starts_at__gt=now,
+            activity__status__in=[Activity.Status.OPEN, Activity.Status.PLANNED],
+        )
+        .select_related("activity")
+        .order_by("activity__starts_at", "id")
+    )
+
+
+def reminder_send(*, registration: Registration, now: dt.datetime) -> bool:
+    """Mark and send one reminder; False when it was already sent or is not due (idempotent)."""
+    window = dt.timedelta(days=registration.activity.reminder_days)
+    with transaction.atomic():
+        updated = Registration.objects.filter(
+            pk=registration.pk,
+            reminded_at__isnull=True,
+            status=Status.CONFIRMED,
+            activity__starts_at__lte=now + window,
+        ).update(reminded_at=now)
+        if not updated:
+            return False
+        audit_log(action="programme.registration.reminded", target=registration)
+        transaction.on_commit(lambda: _mail_registration(registration, "reminder"))
+    return True

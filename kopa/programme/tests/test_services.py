@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
@@ -194,3 +195,71 @@ def test_cancelling_twice_is_refused():
     services.registration_cancel(registration=registration)
     with pytest.raises(services.RegistrationError):
         services.registration_cancel(registration=registration)
+
+
+def test_reminders_go_out_once_within_the_window(django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    soon = make_activity(starts_at=timezone.now() + dt.timedelta(days=1), reminder_days=2)
+    later = make_activity(starts_at=timezone.now() + dt.timedelta(days=20), reminder_days=2)
+    silent = make_activity(starts_at=timezone.now() + dt.timedelta(days=1), reminder_days=0)
+    due = register(soon, language="lv")
+    register(later)
+    register(silent)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", stdout=io.StringIO())
+        call_command("send_reminders", stdout=io.StringIO())
+    assert [message.to for message in mail.outbox] == [[due.email]]
+    assert mail.outbox[0].extra_headers["Content-Language"] == "lv"
+
+
+def test_cancelling_an_activity_tells_everyone_in_their_language(
+    django_capture_on_commit_callbacks,
+):
+    activity = make_activity(capacity=1)
+    coordinator = make_member(activity.organisers.get(), Membership.Role.COORDINATOR)
+    seated = register(activity, language="et")
+    waiting = register(activity, language="ru")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        count = services.activity_cancel(actor=coordinator, activity=activity)
+    assert count == 2
+    assert {m.extra_headers["Content-Language"] for m in mail.outbox} == {"et", "ru"}
+    assert {r.status for r in Registration.objects.filter(pk__in=[seated.pk, waiting.pk])} == {
+        Status.CANCELLED
+    }
+    with pytest.raises(services.RegistrationError):
+        services.activity_cancel(actor=coordinator, activity=activity)
+
+
+def test_duplicating_makes_next_years_planned_edition_with_the_questions():
+    activity = make_activity(slug="ceramics-2026")
+    make_question(activity)
+    coordinator = make_member(activity.organisers.get(), Membership.Role.COORDINATOR)
+    register(activity)
+    copy = services.activity_duplicate(actor=coordinator, activity=activity)
+    assert copy.pk != activity.pk
+    assert copy.status == Activity.Status.PLANNED
+    assert copy.starts_at.year == activity.starts_at.year + 1
+    assert copy.slug == f"ceramics-{copy.starts_at.year}"
+    assert copy.questions.count() == 1
+    assert copy.registrations.count() == 0
+    assert list(copy.organisers.all()) == list(activity.organisers.all())
+
+
+def test_two_coordinators_saving_one_activity_the_second_is_refused():
+    activity = make_activity()
+    coordinator = make_member(activity.organisers.get(), Membership.Role.COORDINATOR)
+    fields = {name: getattr(activity, name) for name in services.ACTIVITY_FIELDS}
+    common = {
+        "actor": coordinator,
+        "organisers": list(activity.organisers.all()),
+        "target_groups": [],
+        "expected_version": 1,
+    }
+    services.activity_update(activity=activity, **common, **{**fields, "capacity": 10})
+    with pytest.raises(services.EditConflict):
+        services.activity_update(activity=activity, **common, **{**fields, "capacity": 20})
+    activity.refresh_from_db()
+    assert activity.capacity == 10
