@@ -15,7 +15,7 @@ from kopa.core.i18n import language_choices
 
 class LoginForm(auth_forms.AuthenticationForm):
     error_messages = {
-        "invalid_login": _("The email address or the password is not right. Check both."),
+        "invalid_login": _("The email address or the password is incorrect. Check both."),
         "inactive": _("This account is not active."),
     }
 

@@ -33,13 +33,13 @@ class User(AbstractBaseUser):
     """A person who logs in. Participants mostly have no account; they use private links."""
 
     email = models.EmailField(_("email address"), unique=True)
-    full_name = models.CharField(_("name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150)
     preferred_language = models.CharField(
         _("language for mail"),
         max_length=8,
         choices=settings.LANGUAGES,
         default="en",
-        help_text=_("Messages from the platform are sent to you in this language."),
+        help_text=_("Messages from the platform are sent in this language."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_project_admin = models.BooleanField(

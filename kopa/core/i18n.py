@@ -136,7 +136,7 @@ def validate_translations(value: Any) -> None:
     unknown = sorted(set(value) - set(language_codes()))
     if unknown:
         raise ValidationError(
-            _("Unknown language code: %(codes)s."),
+            _("Language codes not known: %(codes)s."),
             code="unknown_language",
             params={"codes": ", ".join(unknown)},
         )
@@ -199,7 +199,7 @@ class TranslatedField(models.JSONField):
             for text in value.values():
                 if len(text) > self.text_max_length:
                     raise ValidationError(
-                        _("Keep each translation under %(limit)d characters."),
+                        _("Keep each translation to %(limit)d characters or fewer."),
                         code="max_length",
                         params={"limit": self.text_max_length},
                     )

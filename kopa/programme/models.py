@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopa.accounts.models import Organisation
 from kopa.core.countries import country_name, language_names, validate_country
@@ -59,7 +60,7 @@ class Project(models.Model):
     goal = TranslatedField(_("goal"), multiline=True, blank=True)
     task = TranslatedField(_("task"), multiline=True, blank=True)
     funding_programme = models.CharField(_("funding programme"), max_length=120)
-    action_code = models.CharField(_("action"), max_length=40, blank=True)
+    action_code = models.CharField(pgettext_lazy("funding", "action"), max_length=40, blank=True)
     action_name = TranslatedField(_("action name"), max_length=200, blank=True)
     call_year = models.PositiveSmallIntegerField(_("call year"), null=True, blank=True)
     start_date = models.DateField(_("start"))

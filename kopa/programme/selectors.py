@@ -36,8 +36,14 @@ def project_current() -> Project | None:
 
 
 def activity_plan(*, project: Project) -> QuerySet[Activity]:
+    """The project's activities in plan order, with the attendance that proves the held ones."""
     return (
         Activity.objects.filter(project=project)
+        .annotate(
+            attended_count=Count(
+                "registrations", filter=Q(registrations__attended_at__isnull=False)
+            )
+        )
         .select_related("kind")
         .prefetch_related("organisers", "target_groups")
         .order_by("planned_start", "position", "slug")

@@ -1,11 +1,13 @@
 from django.urls import path
 
 from kopa.programme import manage_views, views
+from kopa.programme.document_views import attendance_sheet, certificate, certificate_verify
 
 app_name = "programme"
 
 urlpatterns = [
     path("", views.programme_list, name="list"),
+    path("plan/", views.project_plan, name="plan"),
     path("r/<str:token>/", views.registration_detail, name="registration"),
     path("r/<str:token>/cancel/", views.registration_cancel, name="registration_cancel"),
     path("check-in/<str:token>/", views.checkin_scan, name="checkin_scan"),
@@ -28,6 +30,9 @@ urlpatterns = [
         {"fmt": "xlsx"},
         name="manage_export_xlsx",
     ),
+    path("r/<str:token>/certificate.pdf", certificate, name="certificate"),
+    path("certificates/<str:code>/", certificate_verify, name="certificate_verify"),
+    path("<slug:slug>/attendance.pdf", attendance_sheet, name="attendance_sheet"),
     path("<slug:slug>/", views.activity_detail, name="activity"),
     path("<slug:slug>.ics", views.activity_ics, name="activity_ics"),
 ]

@@ -54,6 +54,17 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
+def project_plan(request: HttpRequest) -> HttpResponse:
+    project = selectors.project_current()
+    plan = list(selectors.activity_plan(project=project)) if project else []
+    return render(
+        request,
+        "programme/plan.html",
+        {"project": project, "plan": plan, "held_count": sum(a.is_held for a in plan)},
+    )
+
+
 def _current_notice() -> PrivacyNotice | None:
     return PrivacyNotice.objects.order_by("-version").first()
 

@@ -21,7 +21,7 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(client):
         "/en/accounts/login/", {"username": "nobody@example.org", "password": "wrong"}
     )
     assert wrong_password.status_code == unknown_email.status_code == 200
-    message = "The email address or the password is not right."
+    message = "The email address or the password is incorrect."
     assert message in wrong_password.text
     assert message in unknown_email.text
 

@@ -28,8 +28,14 @@ PAGES = ["", "edit/", "questions/", "cancel/", "registrations.csv", "registratio
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 302), ("member", 403), ("editor", 403), ("other-coordinator", 403),
-     ("coordinator", 200), ("project-admin", 200)],
+    [
+        ("anonymous", 302),
+        ("member", 403),
+        ("editor", 403),
+        ("other-coordinator", 403),
+        ("coordinator", 200),
+        ("project-admin", 200),
+    ],
 )
 def test_each_role_gets_its_answer_on_each_coordinator_page(client, page, who, status):
     activity = make_activity()
@@ -81,14 +87,14 @@ def test_exports_hold_every_registration_with_answers_and_defuse_formulas(client
     question = make_question(activity, kind=Question.Kind.YES_NO, label={"en": "Interpreter?"})
     services.registration_create(
         activity=activity,
-        **registration_data(name="=HYPERLINK(\"x\")", answers={str(question.pk): "yes"}),
+        **registration_data(name='=HYPERLINK("x")', answers={str(question.pk): "yes"}),
     )
     services.registration_create(activity=activity, **registration_data(name="Ērika Ozola"))
     coordinator_client(client, activity)
     response = client.get(f"/lv/programme/manage/{activity.slug}/registrations.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][-1] == "Interpreter?"
-    assert rows[1][0] == "'=HYPERLINK(\"x\")"
+    assert rows[1][0] == '\'=HYPERLINK("x")'
     assert rows[2][0] == "Ērika Ozola"
     assert len(rows) == 3
     response = client.get(f"/lv/programme/manage/{activity.slug}/registrations.xlsx")
@@ -189,8 +195,12 @@ def test_questions_are_added_and_removed(client):
     assert response.status_code == 200  # a choice question needs its choices
     client.post(
         url,
-        {"label_2": "Dietary needs", "kind": "choice", "choices_2": "Vegan\nNone",
-         "action": "save"},
+        {
+            "label_2": "Dietary needs",
+            "kind": "choice",
+            "choices_2": "Vegan\nNone",
+            "action": "save",
+        },
     )
     question = activity.questions.get()
     assert question.choice_list() == ["Vegan", "None"]
