@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SECRET := KOPA_SECRET_KEY_FILE=$${KOPA_SECRET_KEY_FILE:-$(CURDIR)/var/secret_key}
 
-.PHONY: run dev test test-browser lint format messages check-migrations clean
+.PHONY: run dev test test-browser lint format messages check-migrations clean bench
 
 $(BIN)/kopa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ format: $(BIN)/kopa
 messages: $(BIN)/kopa
 	cd kopa && ../$(BIN)/kopa makemessages --no-obsolete --no-location -l lv -l et -l en -l uk -l ru -i "*/tests/*"
 	$(BIN)/kopa compilemessages --ignore ".venv"
+
+## Performance figures of the programme on PostgreSQL at 127.0.0.1:5432 (uses wrk); printed and
+## written to var/bench/programme.txt, never asserted in tests.
+bench: $(BIN)/kopa
+	$(BIN)/python bench/programme.py
 
 clean:
 	rm -rf $(VENV) var node_modules
