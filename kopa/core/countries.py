@@ -50,6 +50,11 @@ def language_name(code: str, language: str | None = None) -> str:
     return language_names(language or current_language()).get(code, code)
 
 
+# Offered as checkboxes on forms: the UI languages first, then the region's neighbours. Data
+# from elsewhere (imports, the admin) may hold any ISO 639-1 code.
+COMMON_LANGUAGES = ["lv", "et", "uk", "ru", "en", "lt", "pl", "be", "fi", "sv", "da", "de"]
+
+
 def spoken_language_choices() -> list[tuple[str, str]]:
     names = language_names(current_language())
-    return sorted(names.items(), key=lambda item: item[1].casefold())
+    return [(code, names.get(code, code)) for code in COMMON_LANGUAGES]

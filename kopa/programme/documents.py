@@ -12,6 +12,7 @@ Texts follow the active language (the URL's); translatable fields keep their fal
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,9 +30,6 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from kopa.core.countries import country_name
 from kopa.programme.models import Activity, Registration
@@ -45,24 +43,39 @@ CERTIFICATE_SALT = "kopa.programme.certificate"
 # Rendering -----------------------------------------------------------------------------------
 
 
-class LocalFetcher(URLFetcher):
-    """Fetches the vendored fonts and data: URIs; refuses everything else, loudly."""
+@functools.cache
+def _fetcher_class() -> type:
+    # WeasyPrint is imported on first use: it costs a second and 40 MB, and every process that
+    # loads the URLs (each web worker, each management command) would pay it at start.
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+    class LocalFetcher(URLFetcher):
+        """Fetches the vendored fonts and data: URIs; refuses everything else, loudly."""
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url.startswith("file:"):
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if not path.is_relative_to(FONT_DIR):
-                raise ValueError(f"PDF documents read no file outside {FONT_DIR}: {url}")
-        return super().fetch(url, headers)
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:"):
+                path = Path(url2pathname(urlsplit(url).path)).resolve()
+                if not path.is_relative_to(FONT_DIR):
+                    raise ValueError(f"PDF documents read no file outside {FONT_DIR}: {url}")
+            return super().fetch(url, headers)
+
+    return LocalFetcher
+
+
+def local_fetcher() -> Any:
+    return _fetcher_class()()
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """A template rendered to PDF bytes with the shared stylesheet and the vendored fonts."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
     base_url = STATIC_DIR.as_uri() + "/"
-    fetcher = LocalFetcher()
+    fetcher = local_fetcher()
     fonts = FontConfiguration()
     stylesheet = CSS(
         string=render_to_string(STYLESHEET),
@@ -73,7 +86,9 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     html = HTML(
         string=render_to_string(template_name, context), base_url=base_url, url_fetcher=fetcher
     )
-    return html.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    # Tagged PDF/UA: headings, table structure, language and the QR codes' alt text reach
+    # screen readers.
+    return html.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
 
 
 def qr_svg_data_uri(url: str) -> str:
@@ -176,9 +191,7 @@ def registration_from_certificate_code(code: str) -> Registration | None:
 
 
 def certificate_verify_url(registration: Registration) -> str:
-    path = reverse(
-        "programme:certificate_verify", kwargs={"code": certificate_code(registration)}
-    )
+    path = reverse("programme:certificate_verify", kwargs={"code": certificate_code(registration)})
     return settings.KOPA_BASE_URL + path
 
 

@@ -26,7 +26,7 @@ class RegistrationForm(forms.Form):
     languages = forms.MultipleChoiceField(
         label=_("Languages I speak"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-columns"}),
         help_text=_("Choose one or more; this helps the organisers plan interpreting."),
     )
     consent = forms.BooleanField(
@@ -166,7 +166,7 @@ class ActivityForm(forms.ModelForm):
     working_languages = forms.MultipleChoiceField(
         label=_("Working languages"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
