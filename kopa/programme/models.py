@@ -62,6 +62,12 @@ class Project(models.Model):
     funding_programme = models.CharField(_("funding programme"), max_length=120)
     action_code = models.CharField(pgettext_lazy("funding", "action"), max_length=40, blank=True)
     action_name = TranslatedField(_("action name"), max_length=200, blank=True)
+    funding_statement = TranslatedField(
+        _("funding statement"),
+        max_length=300,
+        blank=True,
+        help_text=_("Printed on certificates and reports, e.g. “Co-funded by the European Union”."),
+    )
     call_year = models.PositiveSmallIntegerField(_("call year"), null=True, blank=True)
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"))

@@ -257,6 +257,7 @@ class _Load:
             "funding_programme": item["funding_programme"],
             "action_code": item.get("action_code", ""),
             "action_name": self.translations(item.get("action_name", {})),
+            "funding_statement": self.translations(item.get("funding_statement", {})),
             "call_year": item.get("call_year"),
             "currency": item["currency"],
             "total_cost": _money(item["total_cost"]),
