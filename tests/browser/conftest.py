@@ -48,7 +48,10 @@ PREFERRED_ORGANISATION = "valmiera-library"
 class SitePage:
     """A page of the site, visited in every language.
 
-    `path` follows the language prefix; "{organisation}" stands for the demo organisation's slug.
+    `path` follows the language prefix; "{organisation}" stands for the demo organisation's slug,
+    "{activity}" for an open demo activity it organises, "{registration}" for the private token
+    of a registration made for that activity, "{certificate}" for the verification code of an
+    attended one.
     `login` names who logs in (through the login form) before the visit: None for anyone, or
     "coordinator" for a coordinator of that organisation. `status` is the expected HTTP status.
     """
@@ -70,7 +73,55 @@ PAGES: list[SitePage] = [
     SitePage("profile", "/accounts/profile/", login="coordinator"),
     SitePage("organisation-edit", "/organisations/{organisation}/edit/", login="coordinator"),
     SitePage("organisation-people", "/organisations/{organisation}/people/", login="coordinator"),
+    SitePage("privacy", "/privacy/"),
+    SitePage("programme", "/programme/"),
+    SitePage("programme-past", "/programme/?when=past"),
+    SitePage("project-plan", "/programme/plan/"),
+    SitePage("activity", "/programme/{activity}/"),
+    SitePage("registration", "/programme/r/{registration}/"),
+    SitePage("certificate-verify", "/programme/certificates/{certificate}/"),
+    SitePage("manage-list", "/programme/manage/", login="coordinator"),
+    SitePage("manage-activity", "/programme/manage/{activity}/", login="coordinator"),
+    SitePage("manage-edit", "/programme/manage/{activity}/edit/", login="coordinator"),
+    SitePage("manage-questions", "/programme/manage/{activity}/questions/", login="coordinator"),
+    SitePage("manage-cancel", "/programme/manage/{activity}/cancel/", login="coordinator"),
+    SitePage("manage-new", "/programme/manage/new/", login="coordinator"),
 ]
+
+
+def demo_registration(activity_slug: str) -> tuple[str, str]:
+    """(private token, certificate code) of an attended registration for the activity."""
+    from django.utils import timezone
+
+    from kopa.core.models import PrivacyNotice
+    from kopa.programme import services
+    from kopa.programme.documents import certificate_code
+    from kopa.programme.links import private_token
+    from kopa.programme.models import Activity, Registration
+
+    registration = services.registration_create(
+        activity=Activity.objects.get(slug=activity_slug),
+        name="Olena Demo",
+        email="olena@demo.kopa.invalid",
+        country="UA",
+        language="uk",
+        consent_notice=PrivacyNotice.objects.order_by("-version").first(),
+    )
+    Registration.objects.filter(pk=registration.pk).update(attended_at=timezone.now())
+    return private_token(registration), certificate_code(registration)
+
+
+def demo_activity(organisation_slug: str) -> str:
+    from kopa.programme.models import Activity
+
+    activity = (
+        Activity.objects.filter(organisers__slug=organisation_slug, status="open", is_demo=True)
+        .order_by("starts_at")
+        .first()
+    )
+    if activity is None:
+        raise AssertionError(f"the demo content has no open activity of {organisation_slug}")
+    return activity.slug
 
 
 def missing_tools() -> str | None:
@@ -210,7 +261,14 @@ def visit(page: Any, demo_data: None) -> Callable[[SitePage, str], Any]:
 
     def open_site_page(site_page: SitePage, language: str) -> Any:
         organisation, coordinator = demo_coordinator()
-        path = f"/{language}{site_page.path.format(organisation=organisation)}"
+        values = {"organisation": organisation}
+        if "{activity}" in site_page.path or "{registration}" in site_page.path:
+            values["activity"] = demo_activity(organisation)
+        if "{registration}" in site_page.path or "{certificate}" in site_page.path:
+            values["registration"], values["certificate"] = demo_registration(
+                demo_activity(organisation)
+            )
+        path = f"/{language}{site_page.path.format(**values)}"
         if site_page.login == "coordinator":
             log_in(page, coordinator, language)
         elif site_page.login is not None:
@@ -221,7 +279,7 @@ def visit(page: Any, demo_data: None) -> Callable[[SitePage, str], Any]:
             f"{path}: HTTP {response.status}, expected {site_page.status}"
         )
         final_path = page.evaluate("() => location.pathname")
-        assert final_path == path, f"{path}: ended on {final_path}"
+        assert final_path == path.split("?")[0], f"{path}: ended on {final_path}"
         return response
 
     return open_site_page
