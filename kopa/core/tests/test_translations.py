@@ -51,9 +51,7 @@ def extract(path: Path) -> set[tuple[str | None, str]]:
     if path.suffix != ".py":
         # templatize keeps the template's indentation, which Python's tokenizer (unlike
         # xgettext) rejects when it dedents oddly; the strings are all we need.
-        text = "\n".join(
-            line.lstrip() for line in templatize(text, origin=str(path)).splitlines()
-        )
+        text = "\n".join(line.lstrip() for line in templatize(text, origin=str(path)).splitlines())
     found = set()
     for _line, funcname, messages, _comments in extract_python(
         io.BytesIO(text.encode("utf-8")), KEYWORDS.keys(), [], {}
