@@ -182,6 +182,8 @@ KOPA_WORKERS = env_int("KOPA_WORKERS", 3, minimum=1)
 KOPA_BASE_URL = (env_str("KOPA_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
 # Private registration links work until this many days after the activity (for certificates).
 KOPA_PRIVATE_LINK_DAYS = env_int("KOPA_PRIVATE_LINK_DAYS", 365, minimum=1)
+# Uploaded photos larger than this many bytes are refused (docs/media.md).
+KOPA_MAX_IMAGE_BYTES = env_int("KOPA_MAX_IMAGE_BYTES", 15 * 1024 * 1024, minimum=1)
 CSRF_FAILURE_VIEW = "kopa.core.views.csrf_failure"
 
 LOGGING = {

@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kopa.core import views as core_views
+from kopa.core.media_views import media_file
 from kopa.programme import views as programme_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("programme.ics", programme_views.programme_ics, name="programme_ics"),
+    # Uploaded media, only what its record says is public (docs/media.md); before static() below.
+    path("media/<path:path>", media_file, name="media"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from kopa.accounts.models import Membership, Organisation, User
+from kopa.accounts.services import ORGANISATION_FIELDS
 from kopa.core.countries import country_choices
 from kopa.core.i18n import language_choices
 
@@ -57,18 +58,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "original_language",
-            "kind",
-            "country",
-            "region",
-            "address",
-            "email",
-            "phone",
-            "website",
-            "description",
-        ]
+        fields = list(ORGANISATION_FIELDS)
         widgets = {"country": forms.Select, "original_language": forms.Select}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -71,7 +71,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     require(can_manage_organisation(request.user, organisation))
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in OrganisationForm.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in services.ORGANISATION_FIELDS}
         try:
             services.organisation_update(
                 actor=request.user,

@@ -438,3 +438,95 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class ActivityPhoto(models.Model):
+    """A photo of a held activity: evidence for the funder, and public only with consent.
+
+    The files are WebP variants made by `kopa.core.images.process_upload`, stored under
+    `MEDIA_ROOT/photos/<key>/<width>.webp` with a random `key`. `kopa.core.media_views` serves
+    them at `/media/…` only when `public_media_file` says so (docs/media.md).
+    """
+
+    # The first folder of the stored files; kopa.core.media_views finds this model by it.
+    MEDIA_PREFIX = "photos"
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="photos"
+    )
+    key = models.CharField(max_length=32, unique=True, editable=False)
+    caption = TranslatedField(
+        _("caption"),
+        max_length=300,
+        help_text=_("What the photo shows; it is also read aloud to people who cannot see it."),
+    )
+    original_language = models.CharField(
+        _("original language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    credit = models.CharField(_("photo by"), max_length=200, blank=True)
+    people_consented = models.BooleanField(
+        _("everyone recognisable in the photo agreed to its publication, or no one is recognisable"),
+        default=False,
+        help_text=_(
+            "Only then is the photo shown publicly. Otherwise only the organisers' coordinators "
+            "see it, as evidence for the funder's report."
+        ),
+    )
+    # The stored variants, narrowest first: [{"name": "480.webp", "width": 480, "height": 320}].
+    sizes = models.JSONField(default=list, editable=False)
+    format = models.CharField(max_length=8, default="webp", editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo of an activity")
+        verbose_name_plural = _("photos of activities")
+        ordering = ["activity", "created", "id"]
+
+    def __str__(self) -> str:
+        return str(self.caption)
+
+    @property
+    def is_public(self) -> bool:
+        return self.people_consented
+
+    @property
+    def content_type(self) -> str:
+        return {"webp": "image/webp"}[self.format]
+
+    def file_names(self) -> list[str]:
+        return [size["name"] for size in self.sizes]
+
+    def storage_name(self, name: str) -> str:
+        return f"{self.MEDIA_PREFIX}/{self.key}/{name}"
+
+    def storage_names(self) -> list[str]:
+        return [self.storage_name(name) for name in self.file_names()]
+
+    def url(self, name: str) -> str:
+        """The public address of one stored size (it answers only while the photo is public)."""
+        return f"{settings.MEDIA_URL}{self.storage_name(name)}"
+
+    @property
+    def largest(self) -> dict[str, object]:
+        return self.sizes[-1] if self.sizes else {"name": "", "width": 0, "height": 0}
+
+    @property
+    def src(self) -> str:
+        """The fallback `src`: the middle size, good enough where srcset is not understood."""
+        return self.url(self.sizes[min(1, len(self.sizes) - 1)]["name"]) if self.sizes else ""
+
+    @property
+    def srcset(self) -> str:
+        return ", ".join(f"{self.url(size['name'])} {size['width']}w" for size in self.sizes)
+
+    @classmethod
+    def public_media_file(cls, *, key: str, name: str) -> tuple[str, str] | None:
+        """(storage name, content type) of a file under /media/photos/ that anyone may see, or
+        None: the photo does not exist, has no such size, or is not public."""
+        photo = cls.objects.filter(key=key, people_consented=True).first()
+        if photo is None or name not in photo.file_names():
+            return None
+        return photo.storage_name(name), photo.content_type

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kopa.programme import manage_views, views
+from kopa.programme import manage_views, photo_views, views
 from kopa.programme.document_views import attendance_sheet, certificate, certificate_verify
 
 app_name = "programme"
@@ -35,4 +35,13 @@ urlpatterns = [
     path("<slug:slug>/attendance.pdf", attendance_sheet, name="attendance_sheet"),
     path("<slug:slug>/", views.activity_detail, name="activity"),
     path("<slug:slug>.ics", views.activity_ics, name="activity_ics"),
+]
+
+urlpatterns += [
+    path("manage/<slug:slug>/photos/", photo_views.activity_photos, name="manage_photos"),
+    path(
+        "manage/<slug:slug>/photos/<int:pk>/<str:name>",
+        photo_views.photo_file,
+        name="manage_photo_file",
+    ),
 ]
