@@ -3,6 +3,7 @@ from django.contrib import admin
 from kopa.programme.models import (
     Activity,
     ActivityKind,
+    ActivityPhoto,
     Priority,
     Project,
     ProjectPartner,
@@ -37,3 +38,15 @@ class ActivityAdmin(admin.ModelAdmin):
 
 admin.site.register(ActivityKind)
 admin.site.register(TargetGroup)
+
+
+@admin.register(ActivityPhoto)
+class ActivityPhotoAdmin(admin.ModelAdmin):
+    """Uploads go through the coordinators' photos page (it strips metadata); here only review."""
+
+    list_display = ["activity", "caption", "credit", "people_consented", "created"]
+    list_filter = ["people_consented"]
+    readonly_fields = ["activity", "key", "sizes", "uploaded_by", "created"]
+
+    def has_add_permission(self, request):
+        return False

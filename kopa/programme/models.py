@@ -465,7 +465,10 @@ class ActivityPhoto(models.Model):
     )
     credit = models.CharField(_("photo by"), max_length=200, blank=True)
     people_consented = models.BooleanField(
-        _("everyone recognisable in the photo agreed to its publication, or no one is recognisable"),
+        _(
+            "everyone recognisable in the photo agreed to its publication, or no one is "
+            "recognisable"
+        ),
         default=False,
         help_text=_(
             "Only then is the photo shown publicly. Otherwise only the organisers' coordinators "

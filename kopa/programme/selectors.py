@@ -8,6 +8,7 @@ from kopa.core.countries import country_name
 from kopa.programme.models import (
     Activity,
     ActivityKind,
+    ActivityPhoto,
     Priority,
     Project,
     ProjectPartner,

@@ -34,6 +34,7 @@ urlpatterns = [
     path("certificates/<str:code>/", certificate_verify, name="certificate_verify"),
     path("<slug:slug>/attendance.pdf", attendance_sheet, name="attendance_sheet"),
     path("<slug:slug>/", views.activity_detail, name="activity"),
+    path("<slug:slug>/register/", views.activity_register, name="register"),
     path("<slug:slug>.ics", views.activity_ics, name="activity_ics"),
 ]
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kopa.accounts.permissions import require
+from kopa.core.cache import cache_public_page
 from kopa.core.countries import country_choices, language_name, spoken_language_choices
 from kopa.core.models import PrivacyNotice
 from kopa.programme import selectors, services
@@ -29,6 +30,7 @@ from kopa.programme.structured_data import activity_json_ld, json_ld_script
 PAGE_SIZE = 20
 
 
+@cache_public_page()
 @require_safe
 def programme_list(request: HttpRequest) -> HttpResponse:
     options = selectors.programme_filter_options()
@@ -54,6 +56,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public_page()
 @require_safe
 def project_plan(request: HttpRequest) -> HttpResponse:
     project = selectors.project_current()
@@ -69,41 +72,13 @@ def _current_notice() -> PrivacyNotice | None:
     return PrivacyNotice.objects.order_by("-version").first()
 
 
-@require_http_methods(["GET", "POST"])
+@cache_public_page()
+@require_safe
 def activity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     activity = selectors.activity_detail(slug=slug)
     if activity is None:
         raise Http404
     state = activity.registration_state()
-    notice = _current_notice()
-    form = None
-    if state == "open" and notice is not None:
-        form = RegistrationForm(request.POST or None, activity=activity)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            group_id = form.participant_group_id()
-            try:
-                registration = services.registration_create(
-                    activity=activity,
-                    name=data["name"],
-                    email=data["email"],
-                    country=data["country"],
-                    organisation_name=data["organisation_name"],
-                    participant_group=TargetGroup.objects.filter(pk=group_id).first(),
-                    languages=data["languages"],
-                    answers=form.answers(),
-                    language=get_language(),
-                    consent_notice=notice,
-                )
-            except services.RegistrationError as error:
-                form.add_error(None, error.message)
-            except ValidationError as error:
-                _add_answer_errors(form, error)
-            else:
-                return redirect(private_path(registration, get_language()) + "?new=1")
-    elif request.method == "POST":
-        messages.error(request, services.CLOSED_MESSAGES.get(state, ""))
-        return redirect(request.path)
     return render(
         request,
         "programme/activity_detail.html",
@@ -111,12 +86,57 @@ def activity_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "activity": activity,
             "state": state,
             "closed_message": services.CLOSED_MESSAGES.get(state),
-            "form": form,
             "json_ld": json_ld_script(
                 activity_json_ld(activity, base_url=request.build_absolute_uri("/")[:-1])
             ),
             "working_languages": [language_name(code) for code in activity.working_languages],
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_register(request: HttpRequest, slug: str) -> HttpResponse:
+    """The registration form, on a page of its own so the activity page can be cached."""
+    activity = selectors.activity_detail(slug=slug)
+    if activity is None:
+        raise Http404
+    state = activity.registration_state()
+    notice = _current_notice()
+    if state != "open" or notice is None:
+        if request.method == "POST":
+            messages.error(request, services.CLOSED_MESSAGES.get(state, ""))
+            return redirect(request.path)
+        return render(
+            request,
+            "programme/register.html",
+            {"activity": activity, "form": None, "closed_message": services.CLOSED_MESSAGES.get(state)},
+        )
+    form = RegistrationForm(request.POST or None, activity=activity)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = services.registration_create(
+                activity=activity,
+                name=data["name"],
+                email=data["email"],
+                country=data["country"],
+                organisation_name=data["organisation_name"],
+                participant_group=TargetGroup.objects.filter(
+                    pk=form.participant_group_id()
+                ).first(),
+                languages=data["languages"],
+                answers=form.answers(),
+                language=get_language(),
+                consent_notice=notice,
+            )
+        except services.RegistrationError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _add_answer_errors(form, error)
+        else:
+            return redirect(private_path(registration, get_language()) + "?new=1")
+    return render(
+        request, "programme/register.html", {"activity": activity, "form": form, "state": state}
     )
 
 

@@ -8,10 +8,12 @@ from django.shortcuts import get_object_or_404, render
 from kopa.accounts import selectors as accounts_selectors
 from kopa.accounts.models import Organisation
 from kopa.accounts.permissions import can_manage_organisation
+from kopa.core.cache import cache_public_page
 from kopa.core.models import PrivacyNotice
 from kopa.programme import selectors as programme_selectors
 
 
+@cache_public_page()
 def home(request: HttpRequest) -> HttpResponse:
     project = programme_selectors.project_current()
     plan = list(programme_selectors.activity_plan(project=project)) if project else []

@@ -46,7 +46,7 @@ class Browser:
 def test_twelve_people_submitting_at_once_never_get_more_than_three_seats(live_server):
     make_notice()
     activity = make_activity(capacity=SEATS)
-    path = f"/en/programme/{activity.slug}/"
+    path = f"/en/programme/{activity.slug}/register/"
     browsers = [Browser(live_server.url) for _i in range(PEOPLE)]
     tokens = [browser.open_form(path) for browser in browsers]
     start = threading.Barrier(PEOPLE)
