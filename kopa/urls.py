@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -10,8 +9,10 @@ from kopa.programme import views as programme_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("programme.ics", programme_views.programme_ics, name="programme_ics"),
-    # Uploaded media, only what its record says is public (docs/media.md); before static() below.
+    # Uploaded media, only what its record says is public (docs/media.md).
     path("media/<path:path>", media_file, name="media"),
+    # The HSDS 3.0 read API of the support circle's directory (docs/circle.md).
+    path("api/hsds/", include("kopa.circle.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -25,8 +26,3 @@ urlpatterns += i18n_patterns(
 
 handler404 = "kopa.core.views.page_not_found"
 handler500 = "kopa.core.views.server_error"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

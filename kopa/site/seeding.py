@@ -37,6 +37,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from kopa.accounts.models import Membership, Organisation, User
+from kopa.circle.services import taxonomy_load
 from kopa.core.audit import audit_log
 from kopa.core.i18n import language_codes, raw_translations
 from kopa.core.models import PrivacyNotice
@@ -103,6 +104,9 @@ def seed_project(*, path: Path | None = None) -> SeedReport:
         for item in data["organisations"]:
             load.organisation(item)
         load.privacy_notice(_read(PRIVACY_FILE))
+        # The support circle's categories: audited on their own (circle.taxonomy.loaded),
+        # outside this report's counts.
+        taxonomy_load()
         item = data["project"]
         dates = {"start_date": _date(item["start_date"]), "end_date": _date(item["end_date"])}
         project = load.project(item, dates=dates, dates_on_create_only=False)

@@ -500,6 +500,7 @@ def test_the_command_with_demo_loads_the_project_then_the_demo():
     assert {e.action for e in AuditEntry.objects.all()} == {
         "site.seed.loaded",
         "site.seed.demo_loaded",
+        "circle.taxonomy.loaded",
     }
 
 

@@ -1,0 +1,339 @@
+"""Reads of the directory, each saying what it prefetches (the API pins its query counts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from kopa.circle.models import (
+    Attribute,
+    Contact,
+    Location,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+    search_key,
+)
+
+T = TypeVar("T")
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = 111.32
+
+
+def _phones() -> Prefetch:
+    return Prefetch("phones", queryset=Phone.objects.prefetch_related("languages"))
+
+
+def _contacts() -> Prefetch:
+    return Prefetch("contacts", queryset=Contact.objects.prefetch_related(_phones()))
+
+
+def _location_parts(prefix: str = "") -> list[Any]:
+    """What a fully nested location shows: addresses, phones, schedules, languages, contacts."""
+    return [
+        f"{prefix}addresses",
+        Prefetch(f"{prefix}phones", queryset=Phone.objects.prefetch_related("languages")),
+        f"{prefix}schedules",
+        f"{prefix}languages",
+        Prefetch(f"{prefix}contacts", queryset=Contact.objects.prefetch_related(_phones())),
+    ]
+
+
+def service_at_location_parts() -> list[Any]:
+    return [_phones(), "schedules", _contacts(), *_location_parts("location__")]
+
+
+def service_parts() -> list[Any]:
+    """Everything a fully nested service shows, except its category links (see attach_…)."""
+    return [
+        _phones(),
+        "schedules",
+        "languages",
+        "cost_options",
+        "required_documents",
+        _contacts(),
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                *service_at_location_parts()
+            ),
+        ),
+    ]
+
+
+def attach_attributes(services: Sequence[Service]) -> None:
+    """Set `service.hsds_attributes`: its category links with their terms, in one query."""
+    by_service: dict[uuid.UUID, list[Attribute]] = defaultdict(list)
+    if services:
+        links = (
+            Attribute.objects.filter(link_entity="service", link_id__in=[s.pk for s in services])
+            .select_related("taxonomy_term__taxonomy")
+            .order_by("id")
+        )
+        for link in links:
+            by_service[link.link_id].append(link)
+    for service in services:
+        service.hsds_attributes = by_service[service.pk]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ServiceFilters:
+    """The API's filters; each one given narrows the result (they combine with AND)."""
+
+    search: str = ""
+    taxonomy_term_id: uuid.UUID | None = None
+    taxonomy_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    modified_after: dt.datetime | None = None
+
+
+def services_filtered(filters: ServiceFilters) -> QuerySet[Service]:
+    """Services matching every filter given, in id order; prefetches nothing.
+
+    `search` is a plain contains-search, case- and diacritic-insensitive, of every word over
+    the name and description in all languages (the multilingual search engine replaces it).
+    """
+    services = Service.objects.all()
+    for word in search_key(filters.search).split():
+        services = services.filter(search_text__contains=word)
+    if filters.taxonomy_term_id is not None:
+        # The term or a narrower term under it (the taxonomy is at most three levels deep).
+        term = filters.taxonomy_term_id
+        links = Attribute.objects.filter(
+            Q(taxonomy_term_id=term)
+            | Q(taxonomy_term__parent_id=term)
+            | Q(taxonomy_term__parent__parent_id=term),
+            link_entity="service",
+        )
+        services = services.filter(pk__in=links.values("link_id"))
+    if filters.taxonomy_id is not None:
+        links = Attribute.objects.filter(
+            link_entity="service", taxonomy_term__taxonomy_id=filters.taxonomy_id
+        )
+        services = services.filter(pk__in=links.values("link_id"))
+    if filters.organization_id is not None:
+        services = services.filter(organization_id=filters.organization_id)
+    if filters.modified_after is not None:
+        services = services.filter(last_modified__gte=filters.modified_after)
+    return services.order_by("id")
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+    number: int
+    per_page: int
+
+    @property
+    def total_pages(self) -> int:
+        return math.ceil(self.total / self.per_page) if self.total else 0
+
+
+def paginate(queryset: QuerySet[T], *, page: int, per_page: int) -> Page:
+    """One count and (unless the page is past the end) one query for the page's rows."""
+    total = queryset.count()
+    start = (page - 1) * per_page
+    items = list(queryset[start : start + per_page]) if start < total else []
+    return Page(items=items, total=total, number=page, per_page=per_page)
+
+
+def paginate_list(items: list[Any], *, page: int, per_page: int) -> Page:
+    start = (page - 1) * per_page
+    return Page(
+        items=items[start : start + per_page], total=len(items), number=page, per_page=per_page
+    )
+
+
+def services_page(filters: ServiceFilters, *, page: int, per_page: int, full: bool = False) -> Page:
+    """A page of services with their organisation; `full` adds everything nested in them."""
+    result = paginate(
+        services_filtered(filters).select_related("organization"), page=page, per_page=per_page
+    )
+    if full and result.items:
+        from django.db.models import prefetch_related_objects
+
+        prefetch_related_objects(result.items, *service_parts())
+        attach_attributes(result.items)
+    return result
+
+
+def service_detail(service_id: uuid.UUID) -> Service | None:
+    service = (
+        Service.objects.select_related("organization")
+        .prefetch_related(*service_parts())
+        .filter(pk=service_id)
+        .first()
+    )
+    if service is not None:
+        attach_attributes([service])
+    return service
+
+
+def services_for_export(*, batch: int = 200) -> Iterator[Service]:
+    """Every service, fully nested, in id order, a batch at a time (memory stays flat)."""
+    ids = list(Service.objects.order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), batch):
+        services = list(
+            Service.objects.filter(pk__in=ids[start : start + batch])
+            .select_related("organization")
+            .prefetch_related(*service_parts())
+            .order_by("id")
+        )
+        attach_attributes(services)
+        yield from services
+
+
+def organizations_filtered(*, search: str = "") -> QuerySet[Organization]:
+    organizations = Organization.objects.all()
+    for word in search_key(search).split():
+        organizations = organizations.filter(search_text__contains=word)
+    return organizations.order_by("id")
+
+
+def organization_detail(organization_id: uuid.UUID, *, full_service: bool = False) -> Any:
+    """An organisation with its services (fully nested ones with `full_service`), or None."""
+    services = Service.objects.select_related("organization").order_by("id")
+    if full_service:
+        services = services.prefetch_related(*service_parts())
+    organization = (
+        Organization.objects.prefetch_related(
+            Prefetch("services", queryset=services),
+            _phones(),
+            _contacts(),
+            Prefetch("locations", queryset=Location.objects.prefetch_related(*_location_parts())),
+        )
+        .filter(pk=organization_id)
+        .first()
+    )
+    if organization is not None and full_service:
+        attach_attributes(list(organization.services.all()))
+    return organization
+
+
+@dataclass(frozen=True)
+class Near:
+    latitude: float
+    longitude: float
+    radius_km: float | None = None
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def service_at_locations_filtered(
+    filters: ServiceFilters, *, near: Near | None = None
+) -> QuerySet[ServiceAtLocation]:
+    items = ServiceAtLocation.objects.filter(service__in=services_filtered(filters).values("pk"))
+    if near is not None:
+        items = items.filter(location__latitude__isnull=False, location__longitude__isnull=False)
+        if near.radius_km is not None:
+            items = items.filter(_bounding_box(near))
+    return items.select_related("service__organization", "location").order_by("id")
+
+
+def _bounding_box(near: Near) -> Q:
+    """A box around the circle, cheap for the database; the exact distance is checked after."""
+    assert near.radius_km is not None
+    spread = near.radius_km / KM_PER_DEGREE
+    box = Q(location__latitude__gte=near.latitude - spread) & Q(
+        location__latitude__lte=near.latitude + spread
+    )
+    cos_lat = math.cos(math.radians(near.latitude))
+    lon_spread = spread / cos_lat if cos_lat > 0.01 else 360.0
+    west, east = near.longitude - lon_spread, near.longitude + lon_spread
+    if west >= -180 and east <= 180:  # the box does not cross the antimeridian or a pole
+        box &= Q(location__longitude__gte=west) & Q(location__longitude__lte=east)
+    return box
+
+
+def service_at_locations_page(
+    filters: ServiceFilters,
+    *,
+    page: int,
+    per_page: int,
+    near: Near | None = None,
+    full: bool = False,
+) -> Page:
+    """A page of services at locations; near a point, nearest first, with `distance_km` set."""
+    queryset = service_at_locations_filtered(filters, near=near)
+    if near is None:
+        result = paginate(queryset, page=page, per_page=per_page)
+    else:
+        found = []
+        for item in queryset:
+            distance = distance_km(
+                near.latitude, near.longitude, item.location.latitude, item.location.longitude
+            )
+            if near.radius_km is None or distance <= near.radius_km:
+                item.distance_km = distance  # type: ignore[attr-defined]
+                found.append(item)
+        found.sort(key=lambda item: (item.distance_km, str(item.pk)))
+        result = paginate_list(found, page=page, per_page=per_page)
+    if full and result.items:
+        from django.db.models import prefetch_related_objects
+
+        prefetch_related_objects(result.items, *service_at_location_parts())
+    return result
+
+
+def service_at_location_detail(item_id: uuid.UUID) -> ServiceAtLocation | None:
+    return (
+        ServiceAtLocation.objects.select_related("service__organization", "location")
+        .prefetch_related(*service_at_location_parts())
+        .filter(pk=item_id)
+        .first()
+    )
+
+
+def taxonomies() -> QuerySet[Taxonomy]:
+    return Taxonomy.objects.order_by("-is_platform", "id")
+
+
+def taxonomy_terms(
+    *,
+    search: str = "",
+    taxonomy_id: uuid.UUID | None = None,
+    parent_id: uuid.UUID | None = None,
+    top_only: bool = False,
+) -> list[TaxonomyTerm]:
+    """Terms in taxonomy order; `search` matches their names in any language (a small table)."""
+    terms = TaxonomyTerm.objects.select_related("taxonomy").order_by(
+        "-is_platform", "position", "code", "id"
+    )
+    if taxonomy_id is not None:
+        terms = terms.filter(taxonomy_id=taxonomy_id)
+    if parent_id is not None:
+        terms = terms.filter(parent_id=parent_id)
+    if top_only:
+        terms = terms.filter(parent__isnull=True)
+    words = search_key(search).split()
+    return [term for term in terms if _matches(words, term)]
+
+
+def _matches(words: Iterable[str], term: TaxonomyTerm) -> bool:
+    from kopa.core.i18n import raw_translations
+
+    text = search_key(
+        " ".join([term.code, *raw_translations(term.__dict__.get("name") or {}).values()])
+    )
+    return all(word in text for word in words)
+
+
+def taxonomy_term_detail(term_id: uuid.UUID) -> TaxonomyTerm | None:
+    return TaxonomyTerm.objects.select_related("taxonomy").filter(pk=term_id).first()
