@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kopa.core.countries import country_choices, spoken_language_choices
 from kopa.programme.models import Activity, Question, TargetGroup
+from kopa.programme.services import ACTIVITY_FIELDS
 
 OTHER_GROUP = "other"
 
@@ -172,29 +173,10 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = [
-            "kind",
-            "title",
-            "theme",
-            "purpose",
-            "original_language",
+            *ACTIVITY_FIELDS[:5],  # kind, title, theme, purpose, original language
             "organisers",
             "target_groups",
-            "status",
-            "starts_at",
-            "ends_at",
-            "time_zone",
-            "country",
-            "venue",
-            "address",
-            "latitude",
-            "longitude",
-            "working_languages",
-            "capacity",
-            "registration_opens_at",
-            "registration_closes_at",
-            "requires_approval",
-            "reminder_days",
-            "agenda",
+            *ACTIVITY_FIELDS[5:],
         ]
         widgets = {
             "organisers": forms.CheckboxSelectMultiple,
