@@ -96,7 +96,9 @@ def programme_list(
     group: str = "",
     when: str = "upcoming",
 ) -> QuerySet[Activity]:
-    """Activities with a date, filtered; prefetches what the list shows."""
+    """Activities with a date, filtered. Without seat counts: counting every registration of
+    every upcoming activity would make the paginator's count grow with the data; the shown page
+    gets its counts from `attach_seat_counts`."""
     now = timezone.now()
     qs = Activity.objects.filter(starts_at__isnull=False)
     if when == "past":
@@ -114,8 +116,30 @@ def programme_list(
         # The list is stored as JSON text: match the quoted code, which works on both databases.
         qs = qs.filter(working_languages__icontains=f'"{language}"')
     if group:
-        qs = qs.filter(target_groups__code=group)
-    return with_seat_counts(qs.select_related("kind").distinct())
+        # The only filter through a many-to-many join: an activity is one row once again.
+        qs = qs.filter(target_groups__code=group).distinct()
+    return qs.select_related("kind")
+
+
+def attach_seat_counts(activities: list[Activity]) -> list[Activity]:
+    """Confirmed and waiting counts for the activities of one page, in one query."""
+    counts = {
+        row["activity"]: row
+        for row in Registration.objects.filter(
+            activity__in=[activity.pk for activity in activities],
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
+        )
+        .values("activity")
+        .annotate(
+            confirmed=Count("id", filter=Q(status=Registration.Status.CONFIRMED)),
+            waiting=Count("id", filter=Q(status=Registration.Status.WAITING)),
+        )
+    }
+    for activity in activities:
+        row = counts.get(activity.pk, {})
+        activity.confirmed_count = row.get("confirmed", 0)
+        activity.waiting_count = row.get("waiting", 0)
+    return activities
 
 
 def programme_filter_options() -> dict[str, object]:

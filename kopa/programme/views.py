@@ -47,6 +47,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.programme_list(**filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    selectors.attach_seat_counts(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
