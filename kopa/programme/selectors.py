@@ -37,7 +37,7 @@ def project_current() -> Project | None:
 
 
 def activity_plan(*, project: Project) -> QuerySet[Activity]:
-    """The project's activities in plan order, with the attendance that proves the held ones."""
+    """The project's activities in plan order, with the attendance and photos that prove them."""
     return (
         Activity.objects.filter(project=project)
         .annotate(
@@ -46,7 +46,15 @@ def activity_plan(*, project: Project) -> QuerySet[Activity]:
             )
         )
         .select_related("kind")
-        .prefetch_related("organisers", "target_groups")
+        .prefetch_related(
+            "organisers",
+            "target_groups",
+            Prefetch(
+                "photos",
+                queryset=ActivityPhoto.objects.filter(people_consented=True),
+                to_attr="public_photo_list",
+            ),
+        )
         .order_by("planned_start", "position", "slug")
     )
 

@@ -110,7 +110,11 @@ def activity_register(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request,
             "programme/register.html",
-            {"activity": activity, "form": None, "closed_message": services.CLOSED_MESSAGES.get(state)},
+            {
+                "activity": activity,
+                "form": None,
+                "closed_message": services.CLOSED_MESSAGES.get(state),
+            },
         )
     form = RegistrationForm(request.POST or None, activity=activity)
     if request.method == "POST" and form.is_valid():

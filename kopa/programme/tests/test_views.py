@@ -5,8 +5,8 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -76,7 +76,9 @@ def test_a_duplicate_email_gets_a_clear_message_in_the_pages_language(client):
     make_notice()
     activity = make_activity()
     client.post(f"/en/programme/{activity.slug}/register/", form_data())
-    response = client.post(f"/en/programme/{activity.slug}/register/", form_data(email="OLENA@example.org"))
+    response = client.post(
+        f"/en/programme/{activity.slug}/register/", form_data(email="OLENA@example.org")
+    )
     assert response.status_code == 200
     assert "already registered" in response.text
     assert Registration.objects.count() == 1
@@ -109,9 +111,10 @@ def test_a_closed_activity_shows_why_and_accepts_nothing(client, status):
     page = client.get(f"/en/programme/{activity.slug}/register/")
     assert page.status_code == 200
     assert 'name="consent"' not in page.text
-    assert f"/programme/{activity.slug}/register/" not in client.get(
-        f"/en/programme/{activity.slug}/"
-    ).text
+    assert (
+        f"/programme/{activity.slug}/register/"
+        not in client.get(f"/en/programme/{activity.slug}/").text
+    )
     response = client.post(f"/en/programme/{activity.slug}/register/", form_data())
     assert response.status_code == 302
     assert not Registration.objects.exists()
