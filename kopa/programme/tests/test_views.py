@@ -272,3 +272,17 @@ def test_public_pages_are_cached_briefly_for_visitors_but_never_for_logged_in_pe
     assert "After" in client.get(f"/lv/programme/{activity.slug}/").text  # per language
     client.force_login(make_member(activity.organisers.get(), Membership.Role.MEMBER))
     assert "After" in client.get(f"/en/programme/{activity.slug}/").text
+
+
+def test_the_activity_page_needs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    activity = make_activity(capacity=None)
+    for _i in range(2):
+        services.registration_create(activity=activity, **registration_data())
+    with django_assert_num_queries(5) as few:
+        client.get(f"/en/programme/{activity.slug}/")
+    for _i in range(20):
+        services.registration_create(activity=activity, **registration_data())
+    make_question(activity)
+    cache.clear()
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(f"/en/programme/{activity.slug}/")
