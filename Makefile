@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SECRET := KOPA_SECRET_KEY_FILE=$${KOPA_SECRET_KEY_FILE:-$(CURDIR)/var/secret_key}
 
-.PHONY: run dev test test-browser lint format messages check-migrations clean bench
+.PHONY: run dev test test-browser lint format messages check-migrations clean bench eval-search
 
 $(BIN)/kopa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ messages: $(BIN)/kopa
 ## written to var/bench/programme.txt, never asserted in tests.
 bench: $(BIN)/kopa
 	$(BIN)/python bench/programme.py
+
+## Quality, speed and memory of the multilingual search on the shared dev set
+## (../shared/search-devset): recall@5 and MRR@10 per query language; see docs/search.md.
+eval-search: $(BIN)/kopa
+	$(BIN)/python bench/search_eval.py
 
 clean:
 	rm -rf $(VENV) var node_modules

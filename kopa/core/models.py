@@ -55,3 +55,14 @@ class PrivacyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version}"
+
+
+# The search index's tables belong to this app; they are defined beside the search code.
+from kopa.core.search.models import (  # noqa: E402, F401
+    SearchCategory,
+    SearchDocument,
+    SearchForm,
+    SearchMeta,
+    SearchPhrase,
+    SearchPosting,
+)
