@@ -24,6 +24,7 @@ from django.utils import timezone
 from kopa.circle import selectors
 from kopa.circle.hsds import HSDS_VERSION, OPENAPI_URL, Writer, normalise_language
 from kopa.circle.selectors import Near, Page, ServiceFilters
+from kopa.core.search import SearchInputError
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -82,7 +83,10 @@ def hsds_view(*allowed: str) -> Callable[..., Any]:
                     raise BadRequest("repeated_parameter", dict.fromkeys(repeated, "give it once"))
                 if request.GET.get("format", "json") != "json":
                     raise BadRequest("invalid_parameter", {"format": "only 'json' is supported"})
-                return view(request, *args, **kwargs)
+                try:
+                    return view(request, *args, **kwargs)
+                except SearchInputError as error:  # the search refused the query
+                    raise _invalid("search", str(error)) from error
             except BadRequest as problem:
                 return error_response(400, problem.error, problem.detail)
 

