@@ -86,9 +86,6 @@ class TranslatedText(str):
     def get(self, language: str, default: str = "") -> str:
         return self.translations.get(language, default)
 
-    def in_language(self, language: str) -> TranslatedText:
-        return TranslatedText(self.translations, self.original, language)
-
     def __html__(self) -> SafeString:
         if not self.is_fallback:
             return escape(self.text)

@@ -52,7 +52,7 @@ def test_python_code_reads_plain_text():
         name = TranslatedText({"lv": "Bibliotēka"}, original="lv")
         assert f"{name}" == "Bibliotēka"
         assert name.get("lv") == "Bibliotēka"
-        assert name.in_language("en").is_fallback
+        assert name.is_fallback
 
 
 def test_plain_text_has_no_markup_for_attributes_and_titles():
