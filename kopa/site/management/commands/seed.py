@@ -40,6 +40,8 @@ class Command(BaseCommand):
                     reports.append(seed_demo())
         except SeedError as error:
             raise CommandError(str(error)) from error
+        if options["verbosity"] == 0:
+            return
         for report in reports:
             self.stdout.write(str(report))
         if demo:
