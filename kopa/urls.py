@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("kopa.accounts.urls")),
     path("organisations/", include("kopa.site.organisation_urls")),
     path("programme/", include("kopa.programme.urls")),
+    path("directory/", include("kopa.circle.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -51,7 +51,8 @@ class SitePage:
     `path` follows the language prefix; "{organisation}" stands for the demo organisation's slug,
     "{activity}" for an open demo activity it organises, "{registration}" for the private token
     of a registration made for that activity, "{certificate}" for the verification code of an
-    attended one.
+    attended one, "{service}" for the id of a directory service made for the visit (the demo content
+    has none).
     `login` names who logs in (through the login form) before the visit: None for anyone, or
     "coordinator" for a coordinator of that organisation. `status` is the expected HTTP status.
     """
@@ -88,6 +89,9 @@ PAGES: list[SitePage] = [
     SitePage("manage-photos", "/programme/manage/{activity}/photos/", login="coordinator"),
     SitePage("manage-cancel", "/programme/manage/{activity}/cancel/", login="coordinator"),
     SitePage("manage-new", "/programme/manage/new/", login="coordinator"),
+    SitePage("directory", "/directory/"),
+    SitePage("directory-search", "/directory/?q=bibliot%C4%93ka"),
+    SitePage("directory-service", "/directory/services/{service}/"),
 ]
 
 
@@ -111,6 +115,13 @@ def demo_registration(activity_slug: str) -> tuple[str, str]:
     )
     Registration.objects.filter(pk=registration.pk).update(attended_at=timezone.now())
     return private_token(registration), certificate_code(registration)
+
+
+def demo_service() -> str:
+    """The id of a directory service, imported the way a feed would be (the demo has none)."""
+    from kopa.circle.tests.factories import make_service
+
+    return str(make_service(assured_date="2026-10-01").pk)
 
 
 def demo_activity(organisation_slug: str) -> str:
@@ -270,6 +281,8 @@ def visit(page: Any, demo_data: None) -> Callable[[SitePage, str], Any]:
             values["registration"], values["certificate"] = demo_registration(
                 demo_activity(organisation)
             )
+        if "{service}" in site_page.path:
+            values["service"] = demo_service()
         path = f"/{language}{site_page.path.format(**values)}"
         if site_page.login == "coordinator":
             log_in(page, coordinator, language)

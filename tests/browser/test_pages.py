@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from .conftest import LANGUAGES, demo_coordinator
+from .conftest import LANGUAGES, demo_coordinator, demo_service
 
 # Each language as it names itself on the switcher.
 LANGUAGE_NAMES = {
@@ -183,3 +183,17 @@ def test_print_leaves_out_the_header(page: Any, demo_data: None) -> None:
     page.emulate_media(media="print")
     assert header.is_hidden(), "the site header is printed"
     assert page.locator("main h1").is_visible(), "the page's content is not printed"
+
+
+@pytest.mark.parametrize("path", ["/uk/directory/?q=jurista", "/uk/directory/services/{service}/"])
+def test_the_directory_fits_a_small_phone_without_javascript(
+    new_page: Callable[..., Any], demo_data: None, path: str
+) -> None:
+    page = new_page(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    response = page.goto(path.format(service=demo_service()))
+    assert response is not None and response.status == 200
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 320, f"{path}: the page is {width}px wide at 320px"
+    assert page.locator("main h1").is_visible()
+    if "?q=" in path:
+        assert page.locator("main .card h3 a").count() >= 1, "the search found nothing"
