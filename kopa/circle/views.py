@@ -33,9 +33,10 @@ from kopa.circle.models import (
     TaxonomyTerm,
 )
 from kopa.circle.opening import parse_byday
-from kopa.circle.structured_data import json_ld_script, service_json_ld
+from kopa.circle.structured_data import service_json_ld
 from kopa.core.cache import cache_public_page
 from kopa.core.countries import country_name, language_name
+from kopa.core.structured_data import json_ld_script
 
 PAGE_SIZE = 20
 MAX_QUERY = 200

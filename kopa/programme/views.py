@@ -16,6 +16,7 @@ from kopa.accounts.permissions import require
 from kopa.core.cache import cache_public_page
 from kopa.core.countries import country_choices, language_name, spoken_language_choices
 from kopa.core.models import PrivacyNotice
+from kopa.core.structured_data import json_ld_script
 from kopa.programme import selectors, services
 from kopa.programme.calendar import calendar_bytes, programme_calendar_name
 from kopa.programme.forms import AnswersForm, ProgrammeFilterForm, RegistrationForm
@@ -25,7 +26,7 @@ from kopa.programme.links import (
     registration_from_private_token,
 )
 from kopa.programme.models import Activity, Registration, TargetGroup
-from kopa.programme.structured_data import activity_json_ld, json_ld_script
+from kopa.programme.structured_data import activity_json_ld
 
 PAGE_SIZE = 20
 
