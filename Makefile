@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SECRET := KOPA_SECRET_KEY_FILE=$${KOPA_SECRET_KEY_FILE:-$(CURDIR)/var/secret_key}
 
+# Every app keeps its own catalog in kopa/<app>/locale/; kopa/locale/ has the few strings of
+# kopa/settings.py. One catalog per app lets work on different domains never touch the same file.
+APPS := $(patsubst kopa/%/apps.py,%,$(wildcard kopa/*/apps.py))
+MESSAGES_OPTIONS := --no-obsolete --no-location -l lv -l et -l en -l uk -l ru
+
 .PHONY: run dev test test-browser lint format messages check-migrations clean bench eval-search
 
 $(BIN)/kopa: pyproject.toml
@@ -49,7 +54,10 @@ format: $(BIN)/kopa
 
 ## Extract UI strings (needs GNU gettext) and compile the catalogs.
 messages: $(BIN)/kopa
-	cd kopa && ../$(BIN)/kopa makemessages --no-obsolete --no-location -l lv -l et -l en -l uk -l ru -i "*/tests/*"
+	for app in $(APPS); do \
+		(cd kopa/$$app && ../../$(BIN)/kopa makemessages $(MESSAGES_OPTIONS) -i "tests/*") || exit 1; \
+	done
+	cd kopa && ../$(BIN)/kopa makemessages $(MESSAGES_OPTIONS) $(foreach app,$(APPS),-i $(app))
 	$(BIN)/kopa compilemessages --ignore ".venv"
 
 ## Performance figures of the programme on PostgreSQL at 127.0.0.1:5432 (uses wrk); printed and

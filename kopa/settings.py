@@ -38,6 +38,10 @@ CSRF_TRUSTED_ORIGINS = env_list("KOPA_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "kopa.site",
+    "kopa.stories",
+    "kopa.learning",
+    "kopa.reporting",
+    "kopa.privacy",
     "kopa.circle",
     "kopa.programme",
     "kopa.accounts",

@@ -21,6 +21,10 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("kopa.site.organisation_urls")),
     path("programme/", include("kopa.programme.urls")),
     path("directory/", include("kopa.circle.urls")),
+    path("stories/", include("kopa.stories.urls")),
+    path("learning/", include("kopa.learning.urls")),
+    path("reports/", include("kopa.reporting.urls")),
+    path("my-data/", include("kopa.privacy.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

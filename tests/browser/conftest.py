@@ -10,9 +10,9 @@ The pages every test visits are listed once, in PAGES below: a new page is one m
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+
+from .site_pages import Placeholder, SitePage
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,25 +44,6 @@ DEMO_EMAIL_DOMAIN = "@demo.kopa.invalid"
 # The organisation whose pages are visited, if the demo content has it with a coordinator;
 # otherwise the first demo organisation that has one.
 PREFERRED_ORGANISATION = "valmiera-library"
-
-
-@dataclass(frozen=True)
-class SitePage:
-    """A page of the site, visited in every language.
-
-    `path` follows the language prefix; "{organisation}" stands for the demo organisation's slug,
-    "{activity}" for an open demo activity it organises, "{registration}" for the private token
-    of a registration made for that activity, "{certificate}" for the verification code of an
-    attended one, "{service}" for the id of a directory service made for the visit (the demo content
-    has none).
-    `login` names who logs in (through the login form) before the visit: None for anyone, or
-    "coordinator" for a coordinator of that organisation. `status` is the expected HTTP status.
-    """
-
-    name: str
-    path: str
-    login: str | None = None
-    status: int = 200
 
 
 # Every page a person can reach with the demo content. Domains append their pages here.
@@ -93,6 +76,15 @@ PAGES: list[SitePage] = [
     SitePage("directory-search", "/directory/?q=bibliot%C4%93ka"),
     SitePage("directory-service", "/directory/services/{service}/"),
 ]
+
+# Each domain lists its own pages and the placeholders they use in tests/browser/domains/<name>.py:
+# `PAGES: list[SitePage]` and `PLACEHOLDERS: dict[str, Placeholder]`.
+DOMAINS = ("stories", "learning", "reporting", "privacy")
+PLACEHOLDERS: dict[str, Placeholder] = {}
+for _domain in DOMAINS:
+    _module = importlib.import_module(f"tests.browser.domains.{_domain}")
+    PAGES += _module.PAGES
+    PLACEHOLDERS |= _module.PLACEHOLDERS
 
 
 def demo_registration(activity_slug: str) -> tuple[str, str]:
@@ -253,6 +245,24 @@ def demo_coordinator(organisation_slug: str | None = None) -> tuple[str, str]:
     return choices[0].organisation.slug, choices[0].user.email
 
 
+def demo_person(role: str) -> str:
+    """The email of a demo person who is a project admin ("admin"), or who has the membership
+    role `role` ("editor", "member") in some organisation."""
+    from kopa.accounts.models import Membership, User
+
+    people = User.objects.filter(is_active=True, email__endswith=DEMO_EMAIL_DOMAIN)
+    if role == "admin":
+        people = people.filter(is_project_admin=True)
+    elif role in Membership.Role.values:
+        people = people.filter(memberships__role=role, is_project_admin=False)
+    else:
+        raise ValueError(f"unknown login {role!r}")
+    email = people.order_by("email").values_list("email", flat=True).first()
+    if email is None:
+        raise AssertionError(f"the demo content has no {role} with an email in {DEMO_EMAIL_DOMAIN}")
+    return email
+
+
 def log_in(page: Any, email: str, language: str = "en", password: str = DEMO_PASSWORD) -> None:
     """Log in through the site's own login form, as a person would (as nobody before)."""
     page.context.clear_cookies()
@@ -284,10 +294,13 @@ def visit(page: Any, demo_data: None) -> Callable[[SitePage, str], Any]:
         if "{service}" in site_page.path:
             values["service"] = demo_service()
         path = f"/{language}{site_page.path.format(**values)}"
+        for name, placeholder in PLACEHOLDERS.items():
+            if "{" + name + "}" in site_page.path:
+                values[name] = placeholder(organisation)
         if site_page.login == "coordinator":
             log_in(page, coordinator, language)
         elif site_page.login is not None:
-            raise ValueError(f"unknown login {site_page.login!r} for {site_page.name}")
+            log_in(page, demo_person(site_page.login), language)
         response = page.goto(path)
         assert response is not None, path
         assert response.status == site_page.status, (

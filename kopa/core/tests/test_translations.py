@@ -1,5 +1,8 @@
 """Every UI string has a translation in every language, and the compiled catalogs are current.
 
+Each app keeps its strings in its own catalog (kopa/<app>/locale/); the strings of files outside
+the apps (kopa/settings.py) are in kopa/locale/.
+
 Strings are extracted in pure Python (Babel for Python code, Django's own templatize for templates)
 so the test needs no GNU gettext on the machine.
 """
@@ -67,19 +70,36 @@ def extract(path: Path) -> set[tuple[str | None, str]]:
     return found
 
 
-def ui_strings() -> set[tuple[str | None, str]]:
+def locale_of(path: Path) -> Path:
+    """The locale directory whose catalog must hold the strings of a source file."""
+    parts = path.relative_to(KOPA).parts
+    return KOPA / parts[0] / "locale" if len(parts) > 1 else LOCALE
+
+
+def ui_strings(locale: Path | None = None) -> set[tuple[str | None, str]]:
+    """The strings of every source file, or of those whose catalog is in `locale`."""
     strings: set[tuple[str | None, str]] = set()
     for path in source_files():
-        strings |= extract(path)
+        if locale is None or locale_of(path) == locale:
+            strings |= extract(path)
     return strings
 
 
-def catalog(language: str):
-    with (LOCALE / language / "LC_MESSAGES" / "django.po").open("rb") as handle:
+def catalogs() -> list[Path]:
+    return sorted({locale_of(path) for path in source_files()})
+
+
+def catalog(locale: Path, language: str):
+    with (locale / language / "LC_MESSAGES" / "django.po").open("rb") as handle:
         return read_po(handle, locale=language.replace("-", "_"))
 
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+CATALOGS = [
+    pytest.param(locale, language, id=f"{locale.relative_to(KOPA.parent)}-{language}")
+    for locale in catalogs()
+    for language in LANGUAGES
+]
 
 
 def test_the_extractor_finds_the_ui_strings():
@@ -89,11 +109,11 @@ def test_the_extractor_finds_the_ui_strings():
     assert len(strings) > 100
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_ui_string_is_translated(language):
-    po = catalog(language)
+@pytest.mark.parametrize(("locale", "language"), CATALOGS)
+def test_every_ui_string_is_translated(locale, language):
+    po = catalog(locale, language)
     missing, empty, fuzzy = [], [], []
-    for context, msgid in sorted(ui_strings(), key=lambda item: item[1]):
+    for context, msgid in sorted(ui_strings(locale), key=lambda item: item[1]):
         message = po.get(msgid, context=context)
         if message is None:
             missing.append(msgid)
@@ -104,15 +124,15 @@ def test_every_ui_string_is_translated(language):
         if message.fuzzy:
             fuzzy.append(msgid)
     problems = {"missing (run `make messages`)": missing, "untranslated": empty, "fuzzy": fuzzy}
-    assert not any(problems.values()), f"{language}: " + "; ".join(
+    assert not any(problems.values()), f"{locale} {language}: " + "; ".join(
         f"{kind}: {items[:10]}" for kind, items in problems.items() if items
     )
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_the_compiled_catalog_matches_the_source(language):
-    po = catalog(language)
-    mo_path = LOCALE / language / "LC_MESSAGES" / "django.mo"
+@pytest.mark.parametrize(("locale", "language"), CATALOGS)
+def test_the_compiled_catalog_matches_the_source(locale, language):
+    po = catalog(locale, language)
+    mo_path = locale / language / "LC_MESSAGES" / "django.mo"
     assert mo_path.exists(), f"{mo_path} is missing: run `make messages`"
     with mo_path.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
@@ -137,4 +157,4 @@ def test_the_compiled_catalog_matches_the_source(language):
             )
             if got != message.string:
                 stale.append(message.id)
-    assert not stale, f"{language}: recompile with `make messages`: {stale[:10]}"
+    assert not stale, f"{locale} {language}: recompile with `make messages`: {stale[:10]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,6 +15,15 @@ from kopa.site.seeding import (
     SeedReport,
     seed_demo,
     seed_project,
+)
+
+# Each domain adds its own fictional content after the people and activities it builds on:
+# a module with `seed_demo() -> SeedReport`, idempotent like the rest.
+DOMAIN_DEMOS = (
+    "kopa.circle.seeding",
+    "kopa.stories.seeding",
+    "kopa.learning.seeding",
+    "kopa.reporting.seeding",
 )
 
 
@@ -38,6 +48,8 @@ class Command(BaseCommand):
                 reports.append(seed_project())
                 if demo:
                     reports.append(seed_demo())
+                    for module in DOMAIN_DEMOS:
+                        reports.append(importlib.import_module(module).seed_demo())
         except SeedError as error:
             raise CommandError(str(error)) from error
         if options["verbosity"] == 0:
