@@ -66,6 +66,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def tile_url_from_env(name: str, default: str) -> tuple[str, str]:
+    """A map tile URL template ({z}/{x}/{y}) and its origin for the Content-Security-Policy;
+    ("", "") when set empty, which turns the map off."""
+    raw = os.environ.get(name, default).strip()
+    if not raw:
+        return "", ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"https", "http"} or not parts.netloc:
+        raise ConfigError(f"{name}: expected an http(s) URL, got {raw!r}")
+    missing = [key for key in ("{z}", "{x}", "{y}") if key not in raw]
+    if missing:
+        raise ConfigError(f"{name}: the URL needs {', '.join(missing)}, got {raw!r}")
+    # Leaflet's {s} subdomains would need every subdomain in the policy: name one host instead.
+    if "{s}" in parts.netloc:
+        raise ConfigError(f"{name}: use one host instead of {{s}} subdomains, got {raw!r}")
+    return raw, f"{parts.scheme}://{parts.netloc}"
+
+
 def database_from_url(name: str, url: str) -> dict[str, Any]:
     """sqlite:///path or postgresql://user:pass@host:port/db into Django's DATABASES entry."""
     scheme = urlsplit(url).scheme

@@ -15,6 +15,7 @@ from kopa.config import (
     env_int,
     env_list,
     env_str,
+    tile_url_from_env,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -61,12 +62,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kopa.core.security.SessionAgeMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kopa.core.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "kopa.urls"
@@ -151,7 +154,11 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# A login ends after KOPA_SESSION_IDLE_SECONDS without a request, and KOPA_SESSION_MAX_SECONDS
+# after the password was typed at the latest (kopa.core.security.SessionAgeMiddleware).
+KOPA_SESSION_IDLE_SECONDS = env_int("KOPA_SESSION_IDLE_SECONDS", 60 * 60 * 4, minimum=60)
+KOPA_SESSION_MAX_SECONDS = env_int("KOPA_SESSION_MAX_SECONDS", 60 * 60 * 24, minimum=60)
+SESSION_COOKIE_AGE = KOPA_SESSION_MAX_SECONDS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
@@ -167,12 +174,21 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # operator opts in with KOPA_HSTS_PRELOAD=true, so the check's reminder is silenced.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# The directory's map (docs/circle.md): tiles from this server, credited as it asks; empty = no map.
+KOPA_MAP_TILES, _tile_origin = tile_url_from_env(
+    "KOPA_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+KOPA_MAP_ATTRIBUTION = env_str("KOPA_MAP_ATTRIBUTION") or "© OpenStreetMap contributors"
+KOPA_MAP_ATTRIBUTION_URL = (
+    env_str("KOPA_MAP_ATTRIBUTION_URL") or "https://www.openstreetmap.org/copyright"
+)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([_tile_origin] if _tile_origin else [])],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

@@ -294,11 +294,11 @@ def service_at_locations_filtered(
     if near is not None:
         items = items.filter(location__latitude__isnull=False, location__longitude__isnull=False)
         if near.radius_km is not None:
-            items = items.filter(_bounding_box(near))
+            items = items.filter(bounding_box(near))
     return items.select_related("service__organization", "location").order_by("id")
 
 
-def _bounding_box(near: Near) -> Q:
+def bounding_box(near: Near) -> Q:
     """A box around the circle, cheap for the database; the exact distance is checked after."""
     assert near.radius_km is not None
     spread = near.radius_km / KM_PER_DEGREE
@@ -388,3 +388,133 @@ def _matches(words: Iterable[str], term: TaxonomyTerm) -> bool:
 
 def taxonomy_term_detail(term_id: uuid.UUID) -> TaxonomyTerm | None:
     return TaxonomyTerm.objects.select_related("taxonomy").filter(pk=term_id).first()
+
+
+# --- keeping it true, and the people of the circle ----------------------------------------------
+
+
+def service_edit_state(service: Service) -> Any:
+    """The service as the editors' form edits it (a `services.ServiceEdit`)."""
+    from kopa.circle.models import Schedule
+    from kopa.circle.services import HoursRow, ServiceEdit, _document_text, _is_simple
+    from kopa.core.i18n import raw_translations
+
+    raw = service.__dict__
+    at_location = service.service_at_locations.select_related("location").order_by("id").first()
+    location = at_location.location if at_location is not None else None
+    address = None
+    if location is not None:
+        address = sorted(
+            location.addresses.all(), key=lambda a: (a.address_type != "physical", str(a.pk))
+        )
+        address = address[0] if address else None
+    costs = list(service.cost_options.all())
+    schedules = Schedule.objects.filter(
+        Q(service=service) | Q(service_at_location__service=service)
+    ).order_by("id")
+    phones = list(service.phones.all()) + list(
+        Phone.objects.filter(service_at_location__service=service).order_by("id")
+    )
+    return ServiceEdit(
+        name=dict(raw_translations(raw.get("name")) or {}),
+        original_language=service.original_language,
+        description=dict(raw_translations(raw.get("description")) or {}),
+        eligibility_description=dict(raw_translations(raw.get("eligibility_description")) or {}),
+        fees_description=dict(raw_translations(raw.get("fees_description")) or {}),
+        status=service.status,
+        url=service.url,
+        email=service.email,
+        organization_id=service.organization_id,
+        terms=list(
+            Attribute.objects.filter(link_entity="service", link_id=service.pk).values_list(
+                "taxonomy_term_id", flat=True
+            )
+        ),
+        languages=sorted({item.code for item in service.languages.all() if item.code}),
+        free_of_charge=bool(costs) and all(c.amount is not None and c.amount == 0 for c in costs),
+        documents=[
+            _document_text(document, service.original_language)
+            for document in service.required_documents.order_by("id")
+        ],
+        address_1=address.address_1 if address else "",
+        postal_code=address.postal_code if address else "",
+        city=address.city if address else "",
+        country=address.country if address else "",
+        latitude=location.latitude if location else None,
+        longitude=location.longitude if location else None,
+        phones=[phone.number for phone in phones],
+        hours=[
+            HoursRow(tuple(s.byday.split(",")), s.opens_at, s.closes_at)
+            for s in schedules
+            if _is_simple(s)
+        ],
+    )
+
+
+def other_schedules(service: Service) -> list[Any]:
+    """The service's opening hours the editors' form cannot show as rows (kept as they are)."""
+    from kopa.circle.models import Schedule
+    from kopa.circle.services import _is_simple
+
+    schedules = Schedule.objects.filter(
+        Q(service=service) | Q(service_at_location__service=service)
+    ).order_by("id")
+    return [schedule for schedule in schedules if not _is_simple(schedule)]
+
+
+def services_due_for_review(*, cutoff: dt.date) -> QuerySet[Service]:
+    """Services never verified or last verified before `cutoff`: never verified first, then the
+    oldest verification first. Defunct services are left out."""
+    from django.db.models import F
+
+    return (
+        Service.objects.exclude(status=Service.Status.DEFUNCT)
+        .filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
+        .select_related("organization")
+        .order_by(F("last_verified").asc(nulls_first=True), "created", "id")
+    )
+
+
+def suggestions_open() -> QuerySet[Any]:
+    from kopa.circle.models import Suggestion
+
+    return (
+        Suggestion.objects.filter(status=Suggestion.Status.OPEN)
+        .select_related("service", "suggested_by")
+        .order_by("created", "id")
+    )
+
+
+def profiles_listed(
+    *, language: str = "", region: str = "", peer_support: bool = False
+) -> QuerySet[Any]:
+    """Profiles the circle sees (visible, of active people), by name; filters combine with AND."""
+    from kopa.circle.models import MemberProfile
+
+    profiles = MemberProfile.objects.filter(visible=True, user__is_active=True)
+    if language:
+        profiles = profiles.filter(
+            Q(languages=language)
+            | Q(languages__startswith=f"{language},")
+            | Q(languages__endswith=f",{language}")
+            | Q(languages__contains=f",{language},")
+        )
+    if region:
+        profiles = profiles.filter(region__iexact=region)
+    if peer_support:
+        profiles = profiles.filter(offers_peer_support=True)
+    return profiles.select_related("user", "organisation").order_by(
+        "user__full_name", "user__email"
+    )
+
+
+def profile_regions() -> list[str]:
+    from kopa.circle.models import MemberProfile
+
+    regions = (
+        MemberProfile.objects.filter(visible=True, user__is_active=True)
+        .exclude(region="")
+        .values_list("region", flat=True)
+        .distinct()
+    )
+    return sorted(set(regions), key=str.casefold)

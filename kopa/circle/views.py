@@ -13,10 +13,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Avg, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
@@ -33,6 +35,7 @@ from kopa.circle.models import (
     TaxonomyTerm,
 )
 from kopa.circle.opening import parse_byday
+from kopa.circle.selectors import Near, bounding_box, distance_km
 from kopa.circle.structured_data import service_json_ld
 from kopa.core.cache import cache_public_page
 from kopa.core.countries import country_name, language_name
@@ -41,6 +44,8 @@ from kopa.core.structured_data import json_ld_script
 PAGE_SIZE = 20
 MAX_QUERY = 200
 HIDDEN = [Service.Status.DEFUNCT, Service.Status.INACTIVE]
+RADII_KM = [2, 5, 10, 25, 50, 100, 250]
+DEFAULT_RADIUS_KM = 25
 
 
 @dataclass
@@ -51,21 +56,28 @@ class Filters:
     language: str = ""
     open_now: bool = False
     free: bool = False
+    # Distance: from a town of the directory (`near`) or a point (`lat`, `lon`), within `radius`.
+    near_town: str = ""
+    near: Near | None = None
     messages: list[str] = field(default_factory=list)
 
 
 def _filter_options() -> dict[str, Any]:
     categories = list(TaxonomyTerm.objects.filter(parent__isnull=True).exclude(code=""))
     categories.sort(key=lambda term: str(term.name).casefold())
-    towns = sorted(
-        set(
-            Address.objects.filter(location__service_at_locations__isnull=False)
-            .exclude(city="")
-            .values_list("city", flat=True)
-            .distinct()
-        ),
-        key=str.casefold,
+    # Each town with the middle of its services' locations, the point "near <town>" measures from.
+    rows = (
+        Address.objects.filter(location__service_at_locations__isnull=False)
+        .exclude(city="")
+        .values("city")
+        .annotate(latitude=Avg("location__latitude"), longitude=Avg("location__longitude"))
     )
+    centres = {
+        row["city"]: (row["latitude"], row["longitude"])
+        for row in rows
+        if row["latitude"] is not None and row["longitude"] is not None
+    }
+    towns = sorted({row["city"] for row in rows}, key=str.casefold)
     codes = set(
         Language.objects.filter(service__isnull=False)
         .exclude(code="")
@@ -73,7 +85,14 @@ def _filter_options() -> dict[str, Any]:
         .distinct()
     )
     languages = sorted(((code, language_name(code)) for code in codes), key=lambda c: c[1])
-    return {"categories": categories, "towns": towns, "languages": languages}
+    return {
+        "categories": categories,
+        "towns": towns,
+        "centres": centres,
+        "near_towns": sorted(centres, key=str.casefold),
+        "languages": languages,
+        "radii": RADII_KM,
+    }
 
 
 def _read_filters(request: HttpRequest, options: dict[str, Any]) -> Filters:
@@ -104,7 +123,63 @@ def _read_filters(request: HttpRequest, options: dict[str, Any]) -> Filters:
         filters.messages.append(_("That language is not in the directory; it was ignored."))
     filters.open_now = get.get("open") == "1"
     filters.free = get.get("free") == "1"
+    filters.near = _read_near(get, options, filters)
     return filters
+
+
+def _read_near(get: Any, options: dict[str, Any], filters: Filters) -> Near | None:
+    """The point and radius of the distance filter, if one was asked for and makes sense."""
+    radius: float = DEFAULT_RADIUS_KM
+    raw_radius = get.get("radius", "")
+    if raw_radius:
+        try:
+            radius = float(raw_radius)
+        except ValueError:
+            radius = -1
+        if not 0 < radius <= max(RADII_KM):
+            filters.messages.append(
+                _("The distance must be between 1 and %(most)d km; %(default)d km was used.")
+                % {"most": max(RADII_KM), "default": DEFAULT_RADIUS_KM}
+            )
+            radius = DEFAULT_RADIUS_KM
+    town = get.get("near", "")
+    if town:
+        if town in options["centres"]:
+            filters.near_town = town
+            latitude, longitude = options["centres"][town]
+            return Near(latitude=latitude, longitude=longitude, radius_km=radius)
+        filters.messages.append(_("That town has no services on the map; it was ignored."))
+        return None
+    raw_lat, raw_lon = get.get("lat", ""), get.get("lon", "")
+    if not raw_lat and not raw_lon:
+        return None
+    try:
+        latitude, longitude = float(raw_lat), float(raw_lon)
+    except ValueError:
+        latitude = longitude = float("nan")
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also false for NaN
+        filters.messages.append(_("That point is not on the map; it was ignored."))
+        return None
+    return Near(latitude=latitude, longitude=longitude, radius_km=radius)
+
+
+def _distances(candidates: QuerySet[Service], near: Near) -> dict[uuid.UUID, float]:
+    """Each candidate within the radius, with the distance to its nearest location (km).
+
+    The database narrows to a box around the circle; the exact distance is worked out here.
+    """
+    rows = ServiceAtLocation.objects.filter(
+        bounding_box(near),
+        service__in=candidates.values("pk"),
+        location__latitude__isnull=False,
+        location__longitude__isnull=False,
+    ).values_list("service_id", "location__latitude", "location__longitude")
+    nearest: dict[uuid.UUID, float] = {}
+    for service_id, latitude, longitude in rows:
+        distance = distance_km(near.latitude, near.longitude, latitude, longitude)
+        if distance <= (near.radius_km or 0) and distance < nearest.get(service_id, float("inf")):
+            nearest[service_id] = distance
+    return nearest
 
 
 def _candidates(filters: Filters) -> QuerySet[Service]:
@@ -153,12 +228,21 @@ def _opening(service: Service, now: dt.datetime) -> None:
     )
 
 
-def _ordered_ids(filters: Filters, now: dt.datetime) -> tuple[list[uuid.UUID], bool]:
-    """The ids of the services to show, in order; and whether the search refused the query."""
+def _ordered_ids(
+    filters: Filters, now: dt.datetime
+) -> tuple[list[uuid.UUID], dict[uuid.UUID, float], bool]:
+    """The ids of the services to show, in order; the distance to each when measured from a
+    point; and whether the search refused the query."""
     candidates = _candidates(filters)
+    distances: dict[uuid.UUID, float] = {}
+    if filters.near is not None:
+        distances = _distances(candidates, filters.near)
+        candidates = candidates.filter(pk__in=list(distances))
     if filters.open_now:
         loaded = candidates.prefetch_related(*_schedules())
         ids = [s.pk for s in loaded if s.is_open_at(now)]
+    elif filters.near is not None:
+        ids = list(distances)
     else:
         ids = list(candidates.values_list("pk", flat=True))
     if filters.q:
@@ -168,12 +252,13 @@ def _ordered_ids(filters: Filters, now: dt.datetime) -> tuple[list[uuid.UUID], b
         try:
             ranked = ranked_service_ids(filters.q, among=[str(pk) for pk in ids])
         except SearchInputError:
-            return [], True
+            return [], distances, True
         present = set(ids)
-        return [pk for pk in ranked if pk in present], False
+        return [pk for pk in ranked if pk in present], distances, False
     names = dict(Service.objects.filter(pk__in=ids).values_list("pk", "name") if ids else [])
-    ids.sort(key=lambda pk: (_name_key(names.get(pk)), str(pk)))
-    return ids, False
+    # Near a point, nearest first; otherwise by name.
+    ids.sort(key=lambda pk: (distances.get(pk, 0), _name_key(names.get(pk)), str(pk)))
+    return ids, distances, False
 
 
 def _name_key(raw: Any) -> str:
@@ -188,7 +273,9 @@ def _name_key(raw: Any) -> str:
     return text.casefold()
 
 
-def _page_services(ids: list[uuid.UUID], now: dt.datetime) -> list[Service]:
+def _page_services(
+    ids: list[uuid.UUID], now: dt.datetime, distances: dict[uuid.UUID, float]
+) -> list[Service]:
     rows = (
         Service.objects.select_related("organization")
         .prefetch_related("languages", *_schedules())
@@ -200,6 +287,7 @@ def _page_services(ids: list[uuid.UUID], now: dt.datetime) -> list[Service]:
     selectors.attach_attributes(services)
     for service in services:
         _opening(service, now)
+        service.distance_km = distances.get(service.pk)  # type: ignore[attr-defined]
         service.towns = sorted(  # type: ignore[attr-defined]
             {
                 address.city
@@ -221,11 +309,11 @@ def directory(request: HttpRequest) -> HttpResponse:
     options = _filter_options()
     filters = _read_filters(request, options)
     now = timezone.now()
-    ids, refused = _ordered_ids(filters, now)
+    ids, distances, refused = _ordered_ids(filters, now)
     if refused:
         filters.messages.append(_("The search could not use these words; try other words."))
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    services = _page_services(list(page.object_list), now)
+    services = _page_services(list(page.object_list), now, distances)
     query = request.GET.copy()
     query.pop("page", None)
     if len(query.get("q", "")) > MAX_QUERY:
@@ -239,8 +327,45 @@ def directory(request: HttpRequest) -> HttpResponse:
             "page": page,
             "services": services,
             "query": query.urlencode(),
+            "map": _map_data(services),
         },
     )
+
+
+def _map_data(services: list[Service]) -> dict[str, Any] | None:
+    """The page's services as GeoJSON points for the map, which the list never depends on;
+    None when the map is turned off or nothing on the page has coordinates."""
+    if not settings.KOPA_MAP_TILES:
+        return None
+    features = []
+    for service in services:
+        for at in service.service_at_locations.all():
+            location = at.location
+            if location.latitude is None or location.longitude is None:
+                continue
+            towns = [address.city for address in location.addresses.all() if address.city]
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [location.longitude, location.latitude],
+                    },
+                    "properties": {
+                        "name": str(service.name),
+                        "url": reverse("circle:service", args=[service.pk]),
+                        "place": ", ".join(towns),
+                    },
+                }
+            )
+    if not features:
+        return None
+    return {
+        "geojson": {"type": "FeatureCollection", "features": features},
+        "tiles": settings.KOPA_MAP_TILES,
+        "attribution": settings.KOPA_MAP_ATTRIBUTION,
+        "attribution_url": settings.KOPA_MAP_ATTRIBUTION_URL,
+    }
 
 
 def _hours(schedules: list[Schedule]) -> list[dict[str, Any]]:
