@@ -561,3 +561,126 @@ class Attribute(HsdsRecord):
 
     def __str__(self) -> str:
         return f"{self.link_entity} {self.link_id} → {self.taxonomy_term_id}"
+
+
+# --- the people of the circle and keeping the directory true -----------------------------------
+
+
+class MemberProfile(models.Model):
+    """A circle member's own page, seen by logged-in circle members only (never public).
+
+    Optional: a person has at most one, writes it themselves and may delete it. No address or
+    phone is stored here; colleagues reach each other through relayed messages (CircleMessage).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_profile"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    expertise = TranslatedField(_("expertise"), multiline=True, blank=True, max_length=2000)
+    original_language = models.CharField(
+        _("language you write in"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    # Two-letter codes separated by commas, e.g. "lv,uk": portable to filter on every database.
+    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    region = models.CharField(_("town or region"), max_length=120, blank=True)
+    offers_peer_support = models.BooleanField(_("offers a shoulder to colleagues"), default=False)
+    visible = models.BooleanField(_("visible to the circle"), default=True)
+    accepts_messages = models.BooleanField(_("accepts messages"), default=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("member profile")
+        verbose_name_plural = _("member profiles")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
+
+
+class CircleMessage(models.Model):
+    """That one member wrote to another through the platform: who, to whom, when.
+
+    The text itself is never stored: it goes from the form into the relayed mail (after commit)
+    and nowhere else. The row is what the rate limit, the audit and the person's own data
+    export need.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being sent")
+        RELAYED = "relayed", _("Relayed")
+        FAILED = "failed", _("Could not be sent")
+
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    shared_address = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+
+    class Meta:
+        verbose_name = _("relayed message")
+        verbose_name_plural = _("relayed messages")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.sender_id} → {self.recipient_id} {self.created:%Y-%m-%d}"
+
+
+class Suggestion(models.Model):
+    """A member's proposal of a new service or a correction, until an editor decides on it."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("New service")
+        CORRECTION = "correction", _("Correction")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for review")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Not accepted")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The language the suggester wrote in: their texts are stored under it when accepted.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    note = models.TextField(_("what should change, and how you know"), max_length=4000)
+    # Proposed field values (see forms.SUGGESTION_FIELDS): plain strings, never HTML.
+    proposed = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created:%Y-%m-%d}"

@@ -518,3 +518,14 @@ def profile_regions() -> list[str]:
         .distinct()
     )
     return sorted(set(regions), key=str.casefold)
+
+
+def services_named(text: str) -> QuerySet[Service]:
+    """Services whose name or description, or whose organisation's name, has every word of
+    `text` (any language, case and diacritics ignored): the editors' plain finder."""
+    services = Service.objects.select_related("organization")
+    for word in search_key(text).split():
+        services = services.filter(
+            Q(search_text__contains=word) | Q(organization__search_text__contains=word)
+        )
+    return services.order_by("created", "id")

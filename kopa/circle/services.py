@@ -36,7 +36,8 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kopa.accounts.permissions import is_project_admin, require
+from kopa.accounts.models import Membership, Organisation
+from kopa.accounts.permissions import is_circle_member, is_project_admin, require
 from kopa.circle.hsds import (
     SPECS,
     json_path,
@@ -48,16 +49,19 @@ from kopa.circle.language import detect_language
 from kopa.circle.models import (
     Address,
     Attribute,
+    CircleMessage,
     Contact,
     CostOption,
     Language,
     Location,
+    MemberProfile,
     Organization,
     Phone,
     RequiredDocument,
     Schedule,
     Service,
     ServiceAtLocation,
+    Suggestion,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -153,7 +157,7 @@ def service_update(
     *, actor: Any, service: Service, expected_version: int, **fields: Any
 ) -> Service:
     """Save an editor's changes unless someone saved a newer version meanwhile (EditConflict)."""
-    require(is_project_admin(actor))
+    require(can_edit_directory(actor))
     editable = {f.name for f in Service._meta.get_fields() if getattr(f, "editable", False)}
     unknown = set(fields) - editable - {"organization"}
     if unknown:
@@ -835,3 +839,694 @@ def _sync_platform(
     record.save()
     report.updated += 1
     return record
+
+
+# --- keeping the directory true: editors' forms, verification, suggestions --------------------
+#
+# Who keeps the directory: project admins, and the editors and coordinators of every member
+# organisation. The directory's services belong to many outside organisations (HSDS records),
+# not to one member organisation, so there is no per-organisation scope to check; every change
+# is audited with its author instead (docs/circle.md, "Keeping it true").
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def can_edit_directory(user: Any) -> bool:
+    if is_project_admin(user):
+        return True
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return Membership.objects.filter(
+        user=user, role__in=[Membership.Role.EDITOR, Membership.Role.COORDINATOR]
+    ).exists()
+
+
+@dataclass(frozen=True)
+class HoursRow:
+    """Open on these weekdays (codes MO…SU) from `opens_at` to `closes_at`, local time."""
+
+    days: tuple[str, ...]
+    opens_at: dt.time
+    closes_at: dt.time
+
+
+@dataclass
+class ServiceEdit:
+    """Everything the editors' form edits, as plain values; also what `service_edit_state()`
+    reads from a service, so that comparing the two says which parts changed."""
+
+    name: dict[str, str]
+    original_language: str
+    description: dict[str, str] = field(default_factory=dict)
+    eligibility_description: dict[str, str] = field(default_factory=dict)
+    fees_description: dict[str, str] = field(default_factory=dict)
+    status: str = Service.Status.ACTIVE
+    url: str = ""
+    email: str = ""
+    organization_id: uuid.UUID | None = None
+    terms: list[uuid.UUID] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    free_of_charge: bool = False
+    documents: list[str] = field(default_factory=list)
+    address_1: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    phones: list[str] = field(default_factory=list)
+    hours: list[HoursRow] = field(default_factory=list)
+
+    def normalised(self) -> ServiceEdit:
+        """The same edit with lists in a fixed order, so equal content compares equal."""
+        return ServiceEdit(
+            **{
+                **self.__dict__,
+                "terms": sorted(self.terms, key=str),
+                "languages": sorted(set(self.languages)),
+                "hours": sorted(set(self.hours), key=lambda r: (r.days, r.opens_at, r.closes_at)),
+            }
+        )
+
+
+def _compare(before: ServiceEdit, after: ServiceEdit) -> list[str]:
+    old, new = before.normalised().__dict__, after.normalised().__dict__
+    return sorted(name for name in new if old[name] != new[name])
+
+
+def service_save(
+    *,
+    actor: Any,
+    edit: ServiceEdit,
+    service: Service | None = None,
+    expected_version: int | None = None,
+    new_organization_name: str = "",
+    verified: bool = False,
+    source: str = "editor",
+) -> Service:
+    """Create a service (`service` None) or save an editor's changes to one.
+
+    An edit that started from an older version than the stored one raises EditConflict and
+    changes nothing. `new_organization_name` creates an organisation of the directory for the
+    service. Invalid values raise ValidationError (nothing is written). The change is audited
+    (`circle.service.created` / `.updated` with the parts that changed); the service is indexed
+    for search after commit.
+    """
+    from kopa.circle.selectors import service_edit_state
+
+    require(can_edit_directory(actor))
+    _check_edit(edit)
+    today = timezone.localdate()
+    with transaction.atomic():
+        if service is None:
+            service = Service(original_language=edit.original_language)
+            changed = ["created"]
+        else:
+            service = Service.objects.select_for_update().get(pk=service.pk)
+            if expected_version is None or service.version != expected_version:
+                raise EditConflict
+            changed = _compare(service_edit_state(service), edit)
+            if new_organization_name:
+                changed = sorted({*changed, "organization_id"})
+            if not changed and not verified:
+                return service
+            service.version += 1
+        now = timezone.now()
+        for name in ("name", "description", "eligibility_description", "fees_description"):
+            setattr(service, name, getattr(edit, name))
+        service.original_language = edit.original_language
+        service.status = edit.status
+        service.url = edit.url
+        service.email = edit.email
+        if new_organization_name:
+            organization = Organization(
+                name={edit.original_language: new_organization_name},
+                original_language=edit.original_language,
+            )
+            organization.full_clean()
+            organization.save(force_insert=True)
+            audit_log(
+                action="circle.organization.created",
+                actor=actor,
+                target=organization,
+                data={"source": source},
+            )
+            service.organization = organization
+        else:
+            service.organization_id = edit.organization_id
+        if verified:
+            service.last_verified = today
+        service.last_modified = now
+        service.full_clean(exclude=["organization"])
+        service.save()
+        _save_location(service, edit)
+        _save_phones(service, edit.phones)
+        _save_hours(service, edit.hours, zone_for_country(edit.country or None))
+        _save_languages(service, edit.languages)
+        _save_cost(service, edit.free_of_charge)
+        _save_documents(service, edit.documents)
+        _save_terms(service, edit.terms)
+        created = changed == ["created"]
+        data: dict[str, Any] = {"source": source, "version": service.version}
+        if not created:
+            data["changed"] = changed
+        if verified:
+            data["verified"] = today.isoformat()
+        audit_log(
+            action="circle.service.created" if created else "circle.service.updated",
+            actor=actor,
+            target=service,
+            data=data,
+        )
+        service_id = service.pk
+        transaction.on_commit(lambda: _index_services({service_id}), robust=True)
+    return service
+
+
+def _check_edit(edit: ServiceEdit) -> None:
+    errors: dict[str, str] = {}
+    if edit.original_language not in language_codes():
+        errors["original_language"] = "not a language of the platform"
+    if (edit.latitude is None) != (edit.longitude is None):
+        errors["longitude"] = "give both latitude and longitude, or neither"
+    if edit.latitude is not None and not -90 <= edit.latitude <= 90:
+        errors["latitude"] = "must be from -90 to 90"
+    if edit.longitude is not None and not -180 <= edit.longitude <= 180:
+        errors["longitude"] = "must be from -180 to 180"
+    has_address = any((edit.address_1, edit.city))
+    if has_address and not (edit.address_1 and edit.city and edit.country):
+        errors["address_1"] = "give the street, the town and the country"
+    for row in edit.hours:
+        if not row.days or set(row.days) - set(WEEKDAY_CODES):
+            errors["hours"] = "weekdays must be codes MO…SU"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_location(service: Service, edit: ServiceEdit) -> None:
+    """The service's first place: its location's physical address and coordinates.
+
+    A location several services share changes for all of them (it is the same building).
+    """
+    at_location = (
+        service.service_at_locations.select_related("location").order_by("id").first()
+        if service.pk
+        else None
+    )
+    if not edit.address_1:
+        if at_location is not None:
+            at_location.delete()
+        return
+    if at_location is None:
+        location = Location(original_language=edit.original_language)
+        location.latitude, location.longitude = edit.latitude, edit.longitude
+        location.full_clean(exclude=["organization"])
+        location.save(force_insert=True)
+        at_location = ServiceAtLocation.objects.create(
+            service=service, location=location, original_language=edit.original_language
+        )
+    location = at_location.location
+    if (location.latitude, location.longitude) != (edit.latitude, edit.longitude):
+        location.latitude, location.longitude = edit.latitude, edit.longitude
+        location.version += 1
+        location.last_modified = timezone.now()
+        location.full_clean(exclude=["organization"])
+        location.save()
+    address = location.addresses.order_by(
+        models.Case(models.When(address_type="physical", then=0), default=1), "id"
+    ).first() or Address(location=location)
+    wanted = {
+        "address_1": edit.address_1,
+        "postal_code": edit.postal_code,
+        "city": edit.city,
+        "country": edit.country,
+    }
+    if address.pk is None or any(getattr(address, k) != v for k, v in wanted.items()):
+        for name, value in wanted.items():
+            setattr(address, name, value)
+        address.full_clean(exclude=["location"])
+        address.save()
+
+
+def _save_phones(service: Service, numbers: list[str]) -> None:
+    owned = list(service.phones.all()) + list(
+        Phone.objects.filter(service_at_location__service=service)
+    )
+    wanted = [number for number in numbers if number]
+    for phone in owned:
+        if phone.number in wanted:
+            wanted.remove(phone.number)
+        else:
+            phone.delete()
+    for number in wanted:
+        Phone.objects.create(service=service, number=number, type="voice", original_language="en")
+
+
+def _is_simple(schedule: Schedule) -> bool:
+    """A plain weekly opening the form can show as a row; others are kept as they are."""
+    return bool(
+        (schedule.freq or "WEEKLY") == "WEEKLY"
+        and schedule.byday
+        and all(code in WEEKDAY_CODES for code in schedule.byday.split(","))
+        and schedule.opens_at
+        and schedule.closes_at
+        and (schedule.interval or 1) == 1
+        and not (schedule.valid_from or schedule.valid_to or schedule.dtstart or schedule.until)
+        and not (raw_translations(schedule.__dict__.get("description")) or {})
+        and not (raw_translations(schedule.__dict__.get("notes")) or {})
+    )
+
+
+def _service_schedules(service: Service) -> list[Schedule]:
+    return list(
+        Schedule.objects.filter(
+            models.Q(service=service) | models.Q(service_at_location__service=service)
+        ).order_by("id")
+    )
+
+
+def _save_hours(service: Service, rows: list[HoursRow], zone: str) -> None:
+    wanted = {(row.days, row.opens_at, row.closes_at) for row in rows}
+    for schedule in _service_schedules(service):
+        if not _is_simple(schedule):
+            continue
+        key = (tuple(schedule.byday.split(",")), schedule.opens_at, schedule.closes_at)
+        if key in wanted and schedule.time_zone == zone:
+            wanted.discard(key)
+        else:
+            schedule.delete()
+    for days, opens_at, closes_at in sorted(wanted):
+        schedule = Schedule(
+            service=service,
+            freq=Schedule.Frequency.WEEKLY,
+            byday=",".join(days),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            time_zone=zone,
+            original_language=service.original_language,
+        )
+        schedule.full_clean(exclude=["service", "location", "service_at_location"])
+        schedule.save(force_insert=True)
+
+
+def _save_languages(service: Service, codes: list[str]) -> None:
+    from kopa.core.countries import language_name
+
+    wanted = set(codes)
+    for item in service.languages.all():
+        if not item.code:
+            continue
+        if item.code in wanted:
+            wanted.discard(item.code)
+        else:
+            item.delete()
+    lang = service.original_language
+    for code in sorted(wanted):
+        Language.objects.create(
+            service=service,
+            code=code,
+            name={lang: language_name(code, lang)},
+            original_language=lang,
+        )
+
+
+def _save_cost(service: Service, free: bool) -> None:
+    costs = list(service.cost_options.all())
+    was_free = bool(costs) and all(c.amount is not None and c.amount == 0 for c in costs)
+    if free and not was_free:
+        service.cost_options.all().delete()
+        CostOption.objects.create(
+            service=service, amount=0, currency="EUR", original_language=service.original_language
+        )
+    elif not free and was_free:
+        service.cost_options.all().delete()
+
+
+def _document_text(document: RequiredDocument, language: str) -> str:
+    texts = raw_translations(document.__dict__.get("document")) or {}
+    return texts.get(language) or next((t for t in texts.values() if t), "")
+
+
+def _save_documents(service: Service, lines: list[str]) -> None:
+    lang = service.original_language
+    wanted = [line for line in lines if line]
+    for document in service.required_documents.all():
+        text = _document_text(document, lang)
+        if text in wanted:
+            wanted.remove(text)
+        else:
+            document.delete()
+    for line in wanted:
+        document = RequiredDocument(service=service, document={lang: line}, original_language=lang)
+        document.full_clean(exclude=["service"])
+        document.save(force_insert=True)
+
+
+def _save_terms(service: Service, term_ids: list[uuid.UUID]) -> None:
+    wanted = set(term_ids)
+    for link in Attribute.objects.filter(link_entity="service", link_id=service.pk):
+        if link.taxonomy_term_id in wanted:
+            wanted.discard(link.taxonomy_term_id)
+        else:
+            link.delete()
+    for term in TaxonomyTerm.objects.filter(pk__in=wanted):
+        Attribute.objects.create(
+            link_entity="service", link_id=service.pk, link_type="category", taxonomy_term=term
+        )
+
+
+def service_verify(*, actor: Any, service: Service) -> Service:
+    """ "Still correct": the service's last-verified date becomes today (audited).
+
+    The version stays: an editor who has the form open may still save their changes.
+    """
+    require(can_edit_directory(actor))
+    today = timezone.localdate()
+    with transaction.atomic():
+        Service.objects.filter(pk=service.pk).update(
+            last_verified=today, last_modified=timezone.now()
+        )
+        service.refresh_from_db()
+        audit_log(
+            action="circle.service.verified",
+            actor=actor,
+            target=service,
+            data={"verified": today.isoformat()},
+        )
+    return service
+
+
+def review_cutoff(*, today: dt.date | None = None, months: int | None = None) -> dt.date:
+    """Entries last verified before this date are due for review (KOPA_CIRCLE_REVIEW_MONTHS)."""
+    today = today or timezone.localdate()
+    months = months if months is not None else review_months()
+    month_index = today.year * 12 + today.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    last_day = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(today.day, last_day))
+
+
+def review_months() -> int:
+    return int(getattr(settings, "KOPA_CIRCLE_REVIEW_MONTHS", 12))
+
+
+# --- suggestions from the circle ------------------------------------------------------------------
+
+# What a member may propose, as plain text (an editor turns it into the entry).
+SUGGESTION_FIELDS = (
+    "name",
+    "organization",
+    "description",
+    "address",
+    "city",
+    "phone",
+    "website",
+    "opening_hours",
+    "languages",
+    "cost",
+)
+SUGGESTION_FIELD_LENGTH = 2000
+
+
+class SuggestionClosed(Exception):
+    """The suggestion was already accepted or rejected (by someone else, meanwhile)."""
+
+
+def suggestion_create(
+    *,
+    actor: Any,
+    note: str,
+    proposed: Mapping[str, str],
+    language: str,
+    service: Service | None = None,
+) -> Suggestion:
+    """A circle member proposes a new service (`service` None) or a correction to one."""
+    require(is_circle_member(actor))
+    note = note.strip()
+    values = {k: str(v).strip() for k, v in proposed.items() if str(v or "").strip()}
+    errors: dict[str, str] = {}
+    if not note:
+        errors["note"] = "say what should change"
+    if len(note) > 4000:
+        errors["note"] = "at most 4000 characters"
+    unknown = set(values) - set(SUGGESTION_FIELDS)
+    if unknown:
+        errors["proposed"] = f"unknown fields: {sorted(unknown)}"
+    if any(len(v) > SUGGESTION_FIELD_LENGTH for v in values.values()):
+        errors["proposed"] = f"at most {SUGGESTION_FIELD_LENGTH} characters each"
+    if language not in language_codes():
+        errors["language"] = "not a language of the platform"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        suggestion = Suggestion.objects.create(
+            kind=Suggestion.Kind.NEW if service is None else Suggestion.Kind.CORRECTION,
+            service=service,
+            suggested_by=actor,
+            note=note,
+            proposed=values,
+            language=language,
+        )
+        audit_log(
+            action="circle.suggestion.created",
+            actor=actor,
+            target=suggestion,
+            data={"kind": suggestion.kind, "fields": sorted(values)},
+        )
+    return suggestion
+
+
+def _open_suggestion(suggestion: Suggestion) -> Suggestion:
+    locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if locked.status != Suggestion.Status.OPEN:
+        raise SuggestionClosed
+    return locked
+
+
+def suggestion_accept(
+    *,
+    actor: Any,
+    suggestion: Suggestion,
+    edit: ServiceEdit,
+    expected_version: int | None = None,
+    new_organization_name: str = "",
+    verified: bool = False,
+) -> Service:
+    """Apply the editor's version of the suggestion through `service_save`, in one transaction;
+    the suggester is told by mail after commit."""
+    require(can_edit_directory(actor))
+    with transaction.atomic():
+        locked = _open_suggestion(suggestion)
+        service = service_save(
+            actor=actor,
+            edit=edit,
+            service=locked.service,
+            expected_version=expected_version,
+            new_organization_name=new_organization_name,
+            verified=verified,
+            source="suggestion",
+        )
+        _decide(locked, actor=actor, status=Suggestion.Status.ACCEPTED, service=service)
+    suggestion.refresh_from_db()
+    return service
+
+
+def suggestion_reject(*, actor: Any, suggestion: Suggestion, reason: str) -> Suggestion:
+    require(can_edit_directory(actor))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "say why, for the person who suggested it"})
+    with transaction.atomic():
+        locked = _open_suggestion(suggestion)
+        locked.reason = reason[:2000]
+        _decide(locked, actor=actor, status=Suggestion.Status.REJECTED, service=locked.service)
+    suggestion.refresh_from_db()
+    return suggestion
+
+
+def _decide(suggestion: Suggestion, *, actor: Any, status: str, service: Service | None) -> None:
+    suggestion.status = status
+    suggestion.decided_by = actor
+    suggestion.decided_at = timezone.now()
+    suggestion.service = service
+    suggestion.save()
+    audit_log(
+        action=f"circle.suggestion.{status}",
+        actor=actor,
+        target=suggestion,
+        data={"kind": suggestion.kind, "service": str(service.pk) if service else None},
+    )
+    suggestion_id = suggestion.pk
+    transaction.on_commit(lambda: _mail_decision(suggestion_id), robust=True)
+
+
+def _mail_decision(suggestion_id: uuid.UUID) -> None:
+    from django.urls import reverse
+    from django.utils.translation import override
+
+    from kopa.core.mail import send_templated_mail
+
+    suggestion = Suggestion.objects.select_related("suggested_by", "service").get(pk=suggestion_id)
+    person = suggestion.suggested_by
+    if person is None or not person.is_active:
+        return
+    url = ""
+    if suggestion.service is not None and suggestion.status == Suggestion.Status.ACCEPTED:
+        with override(person.preferred_language):
+            url = settings.KOPA_BASE_URL + reverse(
+                "circle:service", kwargs={"service_id": suggestion.service.pk}
+            )
+    send_templated_mail(
+        template="circle/manage/mail_suggestion",
+        to=person.email,
+        language=person.preferred_language,
+        context={"suggestion": suggestion, "person": person, "service_url": url},
+    )
+
+
+# --- people of the circle --------------------------------------------------------------------
+
+MESSAGE_MAX_LENGTH = 4000
+
+
+class MessageRefused(Exception):
+    """The profile cannot receive this message (hidden, blocked, or one's own)."""
+
+
+def profile_save(
+    *,
+    actor: Any,
+    role: str = "",
+    expertise: Mapping[str, str] | None = None,
+    original_language: str = "en",
+    languages: list[str] | None = None,
+    region: str = "",
+    organisation: Organisation | None = None,
+    offers_peer_support: bool = False,
+    visible: bool = True,
+    accepts_messages: bool = True,
+) -> MemberProfile:
+    """Create or update the actor's own profile (audited with the fields that changed)."""
+    require(is_circle_member(actor))
+    if organisation is not None and not (
+        is_project_admin(actor)
+        or Membership.objects.filter(user=actor, organisation=organisation).exists()
+    ):
+        raise ValidationError({"organisation": "choose one of your own organisations"})
+    values: dict[str, Any] = {
+        "role": role.strip(),
+        "expertise": dict(expertise or {}),
+        "original_language": original_language,
+        "languages": ",".join(sorted(set(languages or []))),
+        "region": region.strip(),
+        "organisation": organisation,
+        "offers_peer_support": offers_peer_support,
+        "visible": visible,
+        "accepts_messages": accepts_messages,
+    }
+    with transaction.atomic():
+        profile = MemberProfile.objects.select_for_update().filter(user=actor).first()
+        created = profile is None
+        if profile is None:
+            profile = MemberProfile(user=actor)
+            changed = sorted(values)
+        else:
+            changed = sorted(
+                name for name, value in values.items() if not _same(profile, name, value)
+            )
+            if not changed:
+                return profile
+        for name, value in values.items():
+            setattr(profile, name, value)
+        profile.full_clean(exclude=["user", "organisation"])
+        profile.save()
+        audit_log(
+            action="circle.profile.created" if created else "circle.profile.updated",
+            actor=actor,
+            target=profile,
+            data={"fields": changed},
+        )
+    return profile
+
+
+def profile_delete(*, actor: Any, profile: MemberProfile) -> None:
+    require(getattr(actor, "pk", None) == profile.user_id)
+    with transaction.atomic():
+        audit_log(action="circle.profile.deleted", actor=actor, target=profile)
+        profile.delete()
+
+
+def message_send(
+    *, sender: Any, profile: MemberProfile, body: str, share_address: bool
+) -> CircleMessage:
+    """Relay a message to the profile's owner by mail, after commit, without showing them
+    anything of the sender but their name (and their address only when `share_address`).
+
+    Stored: sender, recipient, time, whether the address was shared, and whether the mail went
+    out. The text is never stored; it travels from here into the mail.
+    """
+    require(is_circle_member(sender))
+    # The owner may have just closed their profile: decide on what is stored, not on a copy.
+    profile = MemberProfile.objects.select_related("user").get(pk=profile.pk)
+    recipient = profile.user
+    if recipient.pk == sender.pk:
+        raise MessageRefused("own")
+    if not (profile.visible and profile.accepts_messages and recipient.is_active):
+        raise MessageRefused("closed")
+    body = body.strip()
+    if not body or len(body) > MESSAGE_MAX_LENGTH:
+        raise ValidationError({"body": f"write 1 to {MESSAGE_MAX_LENGTH} characters"})
+    with transaction.atomic():
+        message = CircleMessage.objects.create(
+            sender=sender, recipient=recipient, shared_address=share_address
+        )
+        audit_log(
+            action="circle.message.relayed",
+            actor=sender,
+            target=message,
+            data={"recipient": recipient.pk, "shared_address": share_address},
+        )
+        message_id = message.pk
+        transaction.on_commit(lambda: _relay(message_id, body), robust=True)
+    return message
+
+
+def _relay(message_id: int, body: str) -> None:
+    import logging
+
+    from django.urls import reverse
+    from django.utils.translation import override
+
+    from kopa.core.mail import send_templated_mail
+
+    message = CircleMessage.objects.select_related("sender", "recipient").get(pk=message_id)
+    sender, recipient = message.sender, message.recipient
+    if sender is None or recipient is None:
+        return
+    sender_profile = MemberProfile.objects.filter(user=sender, visible=True).first()
+    profile_url = ""
+    if sender_profile is not None:
+        with override(recipient.preferred_language):
+            profile_url = settings.KOPA_BASE_URL + reverse(
+                "circle:person", kwargs={"profile_id": sender_profile.pk}
+            )
+    try:
+        send_templated_mail(
+            template="circle/people/mail_message",
+            to=recipient.email,
+            language=recipient.preferred_language,
+            context={
+                "sender_name": sender.full_name or sender.get_short_name(),
+                "body": body,
+                "shared_address": message.shared_address,
+                "sender_email": sender.email if message.shared_address else "",
+                "profile_url": profile_url,
+            },
+            reply_to=[sender.email] if message.shared_address else None,
+        )
+    except Exception:
+        logging.getLogger(__name__).exception("circle message %s was not relayed", message_id)
+        CircleMessage.objects.filter(pk=message_id).update(status=CircleMessage.Status.FAILED)
+        return
+    CircleMessage.objects.filter(pk=message_id).update(status=CircleMessage.Status.RELAYED)
