@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kopa.accounts.models import Organisation
-from kopa.core.countries import country_name, validate_country
+from kopa.core.countries import country_name, language_name, validate_country
 from kopa.core.i18n import TranslatedField
 from kopa.programme.models import (
     Activity,
@@ -131,6 +131,10 @@ class Material(models.Model):
     @property
     def country_name(self) -> str:
         return country_name(self.country) if self.country else ""
+
+    @property
+    def language_names(self) -> list[str]:
+        return [language_name(code) for code in self.languages]
 
     @property
     def storage_name(self) -> str:

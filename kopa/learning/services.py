@@ -1,0 +1,421 @@
+"""Domain rules: materials (who may add and edit them, files), questionnaires and answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from kopa.accounts.models import Organisation
+from kopa.accounts.permissions import can_edit_content, is_project_admin, require
+from kopa.core.audit import audit_log
+from kopa.core.mail import send_templated_mail
+from kopa.learning.files import CheckedFile, check_upload
+from kopa.learning.models import (
+    ActivityQuestionnaire,
+    Answer,
+    Material,
+    QuestionnaireTemplate,
+    Response,
+    TemplateQuestion,
+)
+from kopa.programme.models import Activity, Registration, TargetGroup
+from kopa.programme.services import can_manage_activity
+
+logger = logging.getLogger(__name__)
+
+MATERIAL_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "body",
+    "original_language",
+    "languages",
+    "theme",
+    "activity",
+    "licence",
+    "url",
+    "country",
+    "source_organisation",
+    "visibility",
+)
+# How long after an activity its questionnaire takes answers, unless the coordinator says.
+DEFAULT_OPEN_DAYS = 60
+
+
+class EditConflict(Exception):
+    """Someone else saved the material after this editor opened it."""
+
+
+class AnswerError(Exception):
+    """A questionnaire link that cannot be used; `code` says why, `message` is for the person."""
+
+    def __init__(self, code: str, message: Any):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+# --- Materials --------------------------------------------------------------------------------
+
+
+def can_edit_material(user: Any, organisation: Organisation) -> bool:
+    """Editors and coordinators of the publishing organisation, and project admins."""
+    return can_edit_content(user, organisation)
+
+
+def editable_organisations(user: Any) -> list[Organisation]:
+    if is_project_admin(user):
+        return list(Organisation.objects.order_by("slug"))
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        org
+        for org in Organisation.objects.filter(memberships__user=user).distinct().order_by("slug")
+        if can_edit_content(user, org)
+    ]
+
+
+def _store(checked: CheckedFile) -> tuple[str, str]:
+    key = uuid.uuid4().hex
+    name = f"learning-materials/{key}/{checked.name}"
+    default_storage.save(name, ContentFile(checked.data))
+    return key, checked.name
+
+
+def _delete_file(key: str, name: str) -> None:
+    if not key:
+        return
+    try:
+        default_storage.delete(f"learning-materials/{key}/{name}")
+    except OSError:
+        logger.warning("could not delete the material file %s/%s", key, name)
+
+
+def material_save(
+    *,
+    actor: Any,
+    material: Material,
+    target_groups: Iterable[TargetGroup] = (),
+    upload: Any = None,
+    expected_version: int | None = None,
+) -> Material:
+    """Create (no pk) or update a material; checks the file's bytes before writing anything.
+
+    Raises PermissionDenied, ValidationError (nothing stored) or EditConflict.
+    """
+    require(can_edit_material(actor, material.organisation))
+    checked = check_upload(upload) if upload is not None else None
+    creating = material.pk is None
+    if material.kind == Material.Kind.FILE and checked is None and not material.file_key:
+        raise ValidationError({"upload": _("Choose the file to upload.")})
+    material.full_clean(exclude=["project"])
+    old_file = (material.file_key, material.file_name)
+    stored: tuple[str, str] | None = None
+    try:
+        with transaction.atomic():
+            if not creating:
+                current = Material.objects.select_for_update().get(pk=material.pk)
+                require(can_edit_material(actor, current.organisation))
+                if expected_version is not None and current.version != expected_version:
+                    raise EditConflict
+                material.version = current.version + 1
+            if checked is not None:
+                stored = _store(checked)
+                material.file_key, material.file_name = stored
+                material.file_type = checked.content_type
+                material.file_size = len(checked.data)
+            if creating:
+                material.created_by = actor
+            material.save()
+            material.target_groups.set(list(target_groups))
+            audit_log(
+                action="learning.material.created" if creating else "learning.material.updated",
+                actor=actor,
+                target=material,
+                data={"kind": material.kind, "visibility": material.visibility},
+            )
+            transaction.on_commit(lambda: index_material(material))
+            if stored is not None and old_file[0]:
+                transaction.on_commit(lambda: _delete_file(*old_file))
+    except BaseException:
+        if stored is not None:
+            _delete_file(*stored)
+            material.file_key, material.file_name = old_file
+        raise
+    return material
+
+
+def material_delete(*, actor: Any, material: Material) -> None:
+    require(can_edit_material(actor, material.organisation))
+    key, name, pk = material.file_key, material.file_name, material.pk
+    with transaction.atomic():
+        audit_log(
+            action="learning.material.deleted",
+            actor=actor,
+            target=material,
+            data={"title": material.title.text},
+        )
+        material.delete()
+        transaction.on_commit(lambda: _delete_file(key, name))
+        transaction.on_commit(lambda: _unindex(pk))
+
+
+def search_key(pk: int) -> str:
+    return f"learning.material:{pk}"
+
+
+def index_material(material: Material) -> None:
+    """Put the material in the shared multilingual search (every translation of its texts)."""
+    from kopa.core.search import index_document
+
+    texts = {}
+    for name in ("title", "summary", "body"):
+        value = getattr(material, name)
+        for code, text in value.translations.items():
+            texts[f"{name}" if code == material.original_language else f"{name}_{code}"] = text
+    texts["organization"] = material.source_organisation
+    texts["location"] = material.country_name
+    base = {"title": 3.0, "summary": 1.5, "body": 1.0}
+    # Translations weigh like the original field (their names carry a language suffix).
+    weights = {name: base.get(name.split("_")[0], 1.0) for name in texts}
+    index_document(
+        key=search_key(material.pk),
+        kind="learning.material",
+        texts={k: v for k, v in texts.items() if v},
+        categories=[material.theme],
+        weights=weights,
+    )
+
+
+def _unindex(pk: int) -> None:
+    from kopa.core.search import remove_document
+
+    remove_document(key=search_key(pk))
+
+
+# --- Questionnaires ---------------------------------------------------------------------------
+
+
+def questionnaire_attach(
+    *,
+    actor: Any,
+    activity: Activity,
+    template: QuestionnaireTemplate,
+    phase: str = ActivityQuestionnaire.Phase.AFTER,
+    closes_at: dt.datetime | None = None,
+    allow_editing: bool = False,
+) -> ActivityQuestionnaire:
+    require(can_manage_activity(actor, activity))
+    if closes_at is None:
+        end = activity.ends_at or activity.starts_at or timezone.now()
+        closes_at = max(end, timezone.now()) + dt.timedelta(days=DEFAULT_OPEN_DAYS)
+    questionnaire = ActivityQuestionnaire(
+        activity=activity,
+        template=template,
+        phase=phase,
+        closes_at=closes_at,
+        allow_editing=allow_editing,
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            questionnaire.save()
+            audit_log(
+                action="learning.questionnaire.attached",
+                actor=actor,
+                target=questionnaire,
+                data={"activity": activity.pk, "template": template.code, "phase": phase},
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("This questionnaire is already attached to the activity for that moment."),
+            code="duplicate",
+        ) from None
+    return questionnaire
+
+
+def invitations_send(*, actor: Any, questionnaire: ActivityQuestionnaire) -> int:
+    """The post-activity mail: each confirmed registration gets its personal link, after
+    commit, in its own language. Returns how many will be sent."""
+    from kopa.learning.links import answer_url
+
+    require(can_manage_activity(actor, questionnaire.activity))
+    if not questionnaire.is_open():
+        raise AnswerError("expired", _("This questionnaire no longer takes answers."))
+    registrations = list(
+        questionnaire.activity.registrations.filter(status=Registration.Status.CONFIRMED)
+        .exclude(questionnaire_responses__questionnaire=questionnaire)
+        .order_by("id")
+    )
+    with transaction.atomic():
+        audit_log(
+            action="learning.questionnaire.invited",
+            actor=actor,
+            target=questionnaire,
+            data={"count": len(registrations)},
+        )
+        for registration in registrations:
+            transaction.on_commit(
+                lambda r=registration: send_templated_mail(
+                    template="learning/mail/invitation",
+                    to=r.email,
+                    language=r.language,
+                    context={
+                        "registration": r,
+                        "activity": questionnaire.activity,
+                        "questionnaire": questionnaire,
+                        "answer_url": answer_url(questionnaire, r),
+                    },
+                )
+            )
+    return len(registrations)
+
+
+def participant_code_hash(code: str) -> str:
+    """A keyed hash of the made-up code: the same code gives the same hash, the hash gives
+    nothing back, and without the site's secret key a list of likely codes cannot be tried."""
+    normalised = "".join(code.split()).casefold()
+    if not normalised:
+        return ""
+    return salted_hmac("kopa.learning.participant-code", normalised, algorithm="sha256").hexdigest()
+
+
+def questions_for(questionnaire: ActivityQuestionnaire) -> list[TemplateQuestion]:
+    return list(questionnaire.template.questions.order_by("position", "id"))
+
+
+def asks_before(questionnaire: ActivityQuestionnaire) -> bool:
+    """Only the questionnaire after an activity asks "before the programme" (retrospective)."""
+    return questionnaire.phase == ActivityQuestionnaire.Phase.AFTER
+
+
+def clean_answers(
+    *, questionnaire: ActivityQuestionnaire, answers: Mapping[int, Mapping[str, Any]]
+) -> dict[int, dict[str, Any]]:
+    """Check every answer against its question; raises ValidationError keyed by question id."""
+    errors: dict[str, str] = {}
+    cleaned: dict[int, dict[str, Any]] = {}
+    with_before = asks_before(questionnaire)
+    for question in questions_for(questionnaire):
+        given = answers.get(question.pk) or {}
+        row: dict[str, Any] = {"value": None, "before": None, "text": ""}
+        if question.kind == TemplateQuestion.Kind.TEXT:
+            text = str(given.get("text") or "").strip()
+            if len(text) > 2000:
+                errors[str(question.pk)] = _("Keep the answer under 2000 characters.")
+                continue
+            row["text"] = text
+        else:
+            top = (
+                len(question.choice_list()) - 1
+                if question.kind == TemplateQuestion.Kind.CHOICE
+                else question.scale_max
+            )
+            bottom = 0 if question.kind == TemplateQuestion.Kind.CHOICE else 1
+            names = (
+                ["value", "before"] if question.kind == TemplateQuestion.Kind.RETRO else ["value"]
+            )
+            if not with_before:
+                names = ["value"]
+            for name in names:
+                value = given.get(name)
+                if value in (None, ""):
+                    continue
+                if (
+                    not isinstance(value, int)
+                    or isinstance(value, bool)
+                    or not (bottom <= value <= top)
+                ):
+                    errors[str(question.pk)] = _("Choose one of the given answers.")
+                    break
+                row[name] = value
+        if question.required and row["value"] is None and not row["text"]:
+            errors.setdefault(str(question.pk), _("Answer this question."))
+        if row["value"] is not None or row["before"] is not None or row["text"]:
+            cleaned[question.pk] = row
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def existing_response(
+    questionnaire: ActivityQuestionnaire, registration: Registration | None
+) -> Response | None:
+    if registration is None:
+        return None
+    return Response.objects.filter(questionnaire=questionnaire, registration=registration).first()
+
+
+def response_submit(
+    *,
+    questionnaire: ActivityQuestionnaire,
+    registration: Registration | None,
+    answers: Mapping[int, Mapping[str, Any]],
+    code: str = "",
+    language: str,
+    now: dt.datetime | None = None,
+    is_demo: bool = False,
+) -> Response:
+    """Store one person's answers: all of them or none. One response per registration; a second
+    one replaces the first only when the questionnaire allows editing."""
+    now = now or timezone.now()
+    if not questionnaire.is_open(now):
+        raise AnswerError("expired", _("This questionnaire no longer takes answers."))
+    cleaned = clean_answers(questionnaire=questionnaire, answers=answers)
+    if not cleaned:
+        raise ValidationError(_("Answer at least one question."), code="empty")
+    code_hash = participant_code_hash(code) if questionnaire.template.asks_code else ""
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    try:
+        with transaction.atomic():
+            response = None
+            if registration is not None:
+                response = (
+                    Response.objects.select_for_update()
+                    .filter(questionnaire=questionnaire, registration=registration)
+                    .first()
+                )
+            if response is not None:
+                if not questionnaire.allow_editing:
+                    raise AnswerError(
+                        "answered", _("You have already answered this questionnaire. Thank you!")
+                    )
+                response.answers.all().delete()
+                response.participant_code_hash = code_hash or response.participant_code_hash
+                response.language = language
+                response.save()
+                action = "learning.response.updated"
+            else:
+                response = Response.objects.create(
+                    questionnaire=questionnaire,
+                    registration=registration,
+                    participant_code_hash=code_hash,
+                    language=language,
+                    created=now,
+                    is_demo=is_demo,
+                )
+                action = "learning.response.created"
+            Answer.objects.bulk_create(
+                Answer(response=response, question_id=pk, **row) for pk, row in cleaned.items()
+            )
+            # No actor and nothing about the person: the log says only that an answer came.
+            audit_log(action=action, target=response, data={"questionnaire": questionnaire.pk})
+    except IntegrityError:
+        # Two submissions of the same link at once: the first one won.
+        raise AnswerError(
+            "answered", _("You have already answered this questionnaire. Thank you!")
+        ) from None
+    return response
