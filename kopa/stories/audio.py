@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 DEFAULT_MAX_AUDIO_BYTES = 50 * 1024 * 1024
 
-NOT_AUDIO = _("This file is not an MP3, Ogg or M4A recording. Choose a recording in one of these formats.")
+NOT_AUDIO = _(
+    "This file is not an MP3, Ogg or M4A recording. Choose a recording in one of these formats."
+)
 DAMAGED = _("This recording cannot be read: the file is incomplete or damaged.")
 EMPTY = _("The file is empty. Choose a recording.")
 TOO_LARGE = _("The file is %(size)s; recordings can be at most %(limit)s. Choose a smaller file.")

@@ -139,9 +139,7 @@ def media_remove(*, actor: Any, item: StoryPhoto | StoryAudio) -> None:
         names, kind = [item.storage_name()], "recording"
     folder = f"{item.MEDIA_PREFIX}/{item.key}"
     with transaction.atomic():
-        audit_log(
-            action=f"stories.{kind}.removed", actor=actor, target=story, data={kind: item.pk}
-        )
+        audit_log(action=f"stories.{kind}.removed", actor=actor, target=story, data={kind: item.pk})
         item.delete()
         transaction.on_commit(lambda: delete_files(names, folder=folder))
 

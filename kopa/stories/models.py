@@ -473,6 +473,11 @@ class StoryPhoto(models.Model):
     def largest(self) -> dict:
         return self.sizes[-1]
 
+    @property
+    def src(self) -> str:
+        """The middle size, for browsers that ignore srcset."""
+        return self.url(self.sizes[min(1, len(self.sizes) - 1)]["name"])
+
     def srcset(self) -> str:
         return ", ".join(f"{self.url(s['name'])} {s['width']}w" for s in self.sizes)
 
@@ -540,4 +545,3 @@ class StoryAudio(models.Model):
         if recording is None or name != recording.file_name:
             return None
         return recording.storage_name(), recording.content_type
-

@@ -382,11 +382,12 @@ def consent_record(
         if form_upload is None:
             raise ValidationError({"form_file": _("Upload the signed consent form.")})
         form_data = check_form_file(upload=form_upload)
-    elif method == Consent.Method.ORAL:
-        if witness is None or not can_manage_organisation(witness, story.organisation):
-            raise ValidationError(
-                {"witness": _("Oral consent needs a coordinator of the organisation as witness.")}
-            )
+    elif method == Consent.Method.ORAL and (
+        witness is None or not can_manage_organisation(witness, story.organisation)
+    ):
+        raise ValidationError(
+            {"witness": _("Oral consent needs a coordinator of the organisation as witness.")}
+        )
     consent.full_clean(exclude=["story", "notice", "recorded_by", "witness"])
     written = ""
     if form_data is not None:
@@ -471,4 +472,3 @@ def consent_withdraw(*, consent: Consent, actor: Any = None) -> Story:
         )
         transaction.on_commit(lambda: story_reindex(story_id=story.pk))
     return story
-

@@ -20,9 +20,7 @@ def test_it_counts_public_consented_stories_by_told_in_language():
         editor=editor, organisation=organisation, activity=activity, original_language="uk"
     )
     make_public_story(editor=editor, organisation=organisation, original_language="uk")
-    make_public_story(
-        editor=editor, organisation=organisation, visibility=Story.Visibility.CIRCLE
-    )
+    make_public_story(editor=editor, organisation=organisation, visibility=Story.Visibility.CIRCLE)
     make_story(editor=editor, organisation=organisation)  # a draft
     withdrawn = make_public_story(editor=editor, organisation=organisation)
     services.consent_withdraw(consent=withdrawn.consent)
