@@ -174,7 +174,8 @@ def test_it_restores_every_row_and_every_file_into_a_fresh_database(media, tmp_p
 @pytest.fixture
 def small_site(media):
     admin = get_user_model().objects.create_user(email="a@demo.kopa.invalid", password="x")
-    audit_log(action="core.backup.test", actor=admin, target=admin)
+    with transaction.atomic():
+        audit_log(action="core.backup.test", actor=admin, target=admin)
     (media / "a.txt").write_text("a")
     return admin
 
