@@ -36,6 +36,7 @@ def bar_chart(items: list[tuple[str, float | None]], *, title: str) -> SafeStrin
     """Horizontal bars, one per (label, value); a None value is drawn as “withheld”."""
     if not items:
         return mark_safe("")  # noqa: S308 - nothing to draw
+    withheld = _("withheld")
     largest = max((value for _label, value in items if value is not None), default=0) or 1
     room = CHART_WIDTH - LABEL_WIDTH - 60
     height = len(items) * (BAR + GAP) + GAP
@@ -55,7 +56,7 @@ def bar_chart(items: list[tuple[str, float | None]], *, title: str) -> SafeStrin
         if value is None:
             parts.append(
                 f'<text x="{LABEL_WIDTH}" y="{text_y:.1f}" font-size="12" '
-                f'fill="{MUTED_COLOUR}">{escape(_("withheld"))}</text>'
+                f'fill="{MUTED_COLOUR}">{escape(withheld)}</text>'
             )
             continue
         width = max(room * value / largest, 1 if value else 0)

@@ -72,9 +72,7 @@ class AllocationForm(forms.Form):
 
 
 class DisseminationForm(forms.ModelForm):
-    link = forms.URLField(
-        label=_("link"), max_length=500, required=False, assume_scheme="https"
-    )
+    link = forms.URLField(label=_("link"), max_length=500, required=False, assume_scheme="https")
 
     class Meta:
         model = DisseminationEntry

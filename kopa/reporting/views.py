@@ -124,7 +124,7 @@ def _export_response(data: ReportData, fmt: str) -> HttpResponse:
 
 
 def _export_language(request: HttpRequest) -> str | None:
-    form = ExportForm(request.GET or {"language": translation.get_language()})
+    form = ExportForm({"language": request.GET.get("language") or translation.get_language()})
     return form.cleaned_data["language"] if form.is_valid() else None
 
 

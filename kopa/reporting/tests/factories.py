@@ -61,7 +61,11 @@ def make_held_activity(
 
 
 def attend(
-    activity: Activity, count: int, *, country: str = "UA", group: str | None = "librarians",
+    activity: Activity,
+    count: int,
+    *,
+    country: str = "UA",
+    group: str | None = "librarians",
     email_prefix: str = "person",
 ) -> list[Registration]:
     """`count` confirmed, attended registrations, made directly."""

@@ -24,7 +24,14 @@ from kopa.reporting.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 WITHHELD_TEXT = "withheld: fewer than 5 people"
-SHEETS = ["Report", "Activity plan and reality", "Participants", "Results", "Dissemination", "Budget"]
+SHEETS = [
+    "Report",
+    "Activity plan and reality",
+    "Participants",
+    "Results",
+    "Dissemination",
+    "Budget",
+]
 
 
 @pytest.fixture
@@ -32,7 +39,9 @@ def world():
     project, lead, partner = make_partnered_project()
     grant = make_grant(project)
     big = make_held_activity(project, partner, day=dt.date(2026, 5, 4), title={"en": "Big seminar"})
-    small = make_held_activity(project, lead, day=dt.date(2026, 6, 1), title={"en": "Small workshop"})
+    small = make_held_activity(
+        project, lead, day=dt.date(2026, 6, 1), title={"en": "Small workshop"}
+    )
     attend(big, 7, country="UA")
     attend(big, 6, country="LV")
     attend(small, 4, country="FI")  # four people from Finland: must never show as 4
@@ -68,7 +77,9 @@ def test_the_page_shows_no_number_for_the_group_of_four(world, client):
     html = response.content.decode()
     assert response.status_code == 200
     assert re.search(r"Finland</th><td[^>]*><span class=\"withheld\">" + WITHHELD_TEXT, html)
-    assert re.search(r"Small workshop</th>(<td[^>]*>[^<]*</td>){9}<td[^>]*><span class=\"withheld\">", html)
+    assert re.search(
+        r"Small workshop</th>(<td[^>]*>[^<]*</td>){9}<td[^>]*><span class=\"withheld\">", html
+    )
     assert "<svg" in html and "<script" not in html
 
 
