@@ -107,12 +107,15 @@ def _has_not_happened(activity: Activity, now: dt.datetime) -> bool:
     return activity.starts_at is None or activity.starts_at > now
 
 
-def anonymise_registrations(registrations: QuerySet[Registration], *, now: dt.datetime) -> int:
+def anonymise_registrations(
+    registrations: QuerySet[Registration], *, now: dt.datetime, give_up_seats: bool = True
+) -> int:
     """Scrub every personal field of these registrations; keep the row with what the funder's
     figures count (activity, status, country, participant group, languages, attendance, dates).
 
-    A seat the person still holds at an activity that has not happened is given up first and
-    goes to the head of the waiting list, exactly as when they cancel. No mail goes to the erased
+    With `give_up_seats` (an erasure), a seat the person still holds at an activity that has not
+    happened is given up first and goes to the head of the waiting list, as when they cancel;
+    retention never changes a status. No mail goes to the erased
     person. Private links, check-in codes and certificates stop working: they carry the old
     public id, which is replaced.
     """
@@ -123,7 +126,9 @@ def anonymise_registrations(registrations: QuerySet[Registration], *, now: dt.da
         activity = Activity.objects.select_for_update().get(pk=registration.activity_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         was_confirmed = registration.status == Registration.Status.CONFIRMED
-        gives_up_seat = registration.is_active and _has_not_happened(activity, now)
+        gives_up_seat = (
+            give_up_seats and registration.is_active and _has_not_happened(activity, now)
+        )
         needles = [registration.name, registration.email, registration.organisation_name]
         needles += [value for value in registration.answers.values() if isinstance(value, str)]
         if gives_up_seat:
@@ -172,7 +177,7 @@ def _ended_registrations(*, now: dt.datetime, days: int) -> QuerySet[Registratio
 
 def _anonymise_after_project(*, now: dt.datetime, days: int, dry_run: bool) -> int:
     old = _ended_registrations(now=now, days=days)
-    return old.count() if dry_run else anonymise_registrations(old, now=now)
+    return old.count() if dry_run else anonymise_registrations(old, now=now, give_up_seats=False)
 
 
 def _anonymise_cancelled(*, now: dt.datetime, days: int, dry_run: bool) -> int:
@@ -185,7 +190,7 @@ def _anonymise_cancelled(*, now: dt.datetime, days: int, dry_run: bool) -> int:
         | Q(activity__ends_at__isnull=True, activity__planned_end__lt=cutoff.date()),
         status__in=[Registration.Status.CANCELLED, Registration.Status.DECLINED],
     )
-    return old.count() if dry_run else anonymise_registrations(old, now=now)
+    return old.count() if dry_run else anonymise_registrations(old, now=now, give_up_seats=False)
 
 
 def retention_rules() -> list[RetentionRule]:
