@@ -45,6 +45,9 @@ class MaterialForm(forms.ModelForm):
             "Photos are stored without their camera and location data."
         ),
     )
+    url = forms.URLField(
+        label=_("Address (link)"), required=False, max_length=500, assume_scheme="https"
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

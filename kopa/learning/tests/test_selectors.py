@@ -66,8 +66,9 @@ def test_competence_summary_for_one_activity_and_not_other_projects():
 def test_materials_summary_counts_every_kind():
     organisation = make_organisation()
     material = make_material(organisation)
-    make_material(organisation, project=material.project, kind=Material.Kind.LINK,
-                  url="https://example.org/")
+    make_material(
+        organisation, project=material.project, kind=Material.Kind.LINK, url="https://example.org/"
+    )
     make_material(organisation, project=material.project)
     assert selectors.materials_summary(project=material.project) == {
         "file": 0,

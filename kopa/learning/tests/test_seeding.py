@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from kopa.learning import selectors
+from kopa.learning.models import ActivityQuestionnaire, Material, Response
+from kopa.learning.seeding import DEMO_ACTIVITY, seed_demo
+from kopa.programme.models import Activity
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_the_demo_is_complete_fictional_and_idempotent():
+    call_command("seed", demo=True, verbosity=0)
+    activity = Activity.objects.get(slug=DEMO_ACTIVITY)
+    assert activity.is_demo and activity.status == Activity.Status.HELD
+    assert ActivityQuestionnaire.objects.filter(activity=activity).count() == 2
+    assert Response.objects.filter(questionnaire__activity=activity).count() >= 12
+    countries = set(Material.objects.filter(kind="good_practice").values_list("country", flat=True))
+    assert {"FI", "DK"} <= countries
+    summaries = {s.code: s for s in selectors.competence_summary(project=activity.project)}
+    assert summaries["network"].respondents == 4 and summaries["network"].median_now.suppressed
+    assert not summaries["situation"].median_now.suppressed
+
+    again = seed_demo()
+    assert (again.created, again.updated) == (0, 0)
+    assert Material.objects.count() == 5
+
+
+def test_the_shipped_templates_exist_without_any_seed():
+    from kopa.learning.models import QuestionnaireTemplate
+
+    assert set(QuestionnaireTemplate.objects.values_list("code", flat=True)) >= {
+        "activity-feedback",
+        "competence-self-assessment",
+    }
