@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -140,7 +141,8 @@ def _render(book: Book) -> bytes:
             "stories/pdf/book.css",
             {
                 "page_counter": documents.css_counter_content(_("Page %(page)s of %(pages)s")),
-                "running_title": documents.css_string(book.title),
+                # css_string escapes quotes, backslashes and angle brackets for CSS.
+                "running_title": mark_safe(documents.css_string(book.title)),  # noqa: S308
             },
         ),
         base_url=base_url,

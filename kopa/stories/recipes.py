@@ -91,6 +91,8 @@ def convert(quantity: Decimal | None, unit: str, system: str) -> Amount:
         if ml >= 15:
             return Amount(fraction_text(ml / ML_PER[Unit.TBSP]), Unit.TBSP)
         return Amount(fraction_text(ml / ML_PER[Unit.TSP]), Unit.TSP)
+    if unit in (Unit.CUP, Unit.TBSP, Unit.TSP):
+        return Amount(fraction_text(quantity), unit)
     return Amount(decimal_text(quantity), unit)
 
 
