@@ -33,6 +33,14 @@ HELPLINE = "a4f19b6e-2c73-4d08-b5e1-7f6a3c9d2e58"
 DOCUMENTS = "b4d8f051-c16f-4f16-b11a-f3e2832f83bf"
 
 
+# "A fictional organisation, made up to demonstrate the platform."
+FICTIONAL = {
+    "lv": "Izdomāta organizācija, kas izveidota tikai platformas demonstrēšanai.",
+    "et": "Väljamõeldud organisatsioon, mis on loodud ainult platvormi tutvustamiseks.",
+    "uk": "Вигадана організація, створена лише для демонстрації платформи.",
+}
+
+
 def demo_id(name: str) -> str:
     """A fixed id for a demo record, the same on every site and every run."""
     return str(uuid.uuid5(NAMESPACE, name))
@@ -74,6 +82,7 @@ def _service(
         "organization": {
             "id": demo_id(f"organization:{key}"),
             "name": organization,
+            "description": FICTIONAL[language],
             "x_original_language": language,
         },
         "service_at_locations": [
