@@ -64,7 +64,7 @@ def _illustration(kind: str) -> bytes:
     exif = Image.Exif()
     exif[0x8825] = {1: "N", 2: (57.0, 32.0, 0.0)}  # GPSInfo
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=85, exif=exif)
+    image.save(out, "JPEG", quality=85, exif=exif.tobytes())
     return out.getvalue()
 
 

@@ -293,10 +293,10 @@ def visit(page: Any, demo_data: None) -> Callable[[SitePage, str], Any]:
             )
         if "{service}" in site_page.path:
             values["service"] = demo_service()
-        path = f"/{language}{site_page.path.format(**values)}"
         for name, placeholder in PLACEHOLDERS.items():
             if "{" + name + "}" in site_page.path:
                 values[name] = placeholder(organisation)
+        path = f"/{language}{site_page.path.format(**values)}"
         if site_page.login == "coordinator":
             log_in(page, coordinator, language)
         elif site_page.login is not None:
