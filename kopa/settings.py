@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that may answer on its own (WhiteNoise, the language redirect).
+    "kopa.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,7 +71,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "kopa.core.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "kopa.urls"
@@ -159,6 +160,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 KOPA_SESSION_IDLE_SECONDS = env_int("KOPA_SESSION_IDLE_SECONDS", 60 * 60 * 4, minimum=60)
 KOPA_SESSION_MAX_SECONDS = env_int("KOPA_SESSION_MAX_SECONDS", 60 * 60 * 24, minimum=60)
 SESSION_COOKIE_AGE = KOPA_SESSION_MAX_SECONDS
+# Registrations from one address (or account) an hour: a library's public computer registering a
+# family or a group stays well inside it; a script filling the waiting list does not.
+KOPA_REGISTRATIONS_PER_HOUR = env_int("KOPA_REGISTRATIONS_PER_HOUR", 30, minimum=1)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS

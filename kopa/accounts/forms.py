@@ -8,6 +8,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from kopa.accounts import throttle
 from kopa.accounts.models import Membership, Organisation, User
 from kopa.accounts.services import ORGANISATION_FIELDS
 from kopa.core.countries import country_choices
@@ -15,6 +16,8 @@ from kopa.core.i18n import language_choices
 
 
 class LoginForm(auth_forms.AuthenticationForm):
+    throttled = False
+
     error_messages = {
         "invalid_login": _("The email address or the password is incorrect. Check both."),
         "inactive": _("This account is not active."),
@@ -29,6 +32,61 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        # Counted before the password is checked: a refused attempt learns nothing.
+        email = self.cleaned_data.get("username") or ""
+        if self.request is not None and not throttle.login_allowed(self.request, email):
+            self.throttled = True
+            raise forms.ValidationError(TOO_MANY_ATTEMPTS, code="throttled")
+        return super().clean()
+
+
+TOO_MANY_ATTEMPTS = _(
+    "There have been too many attempts to log in. Wait a quarter of an hour and try again, or "
+    "choose a new password with the link below."
+)
+
+
+def _code_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_(
+            "The six digits your authenticator app shows now, or one of your recovery codes."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}
+        ),
+    )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The login's second step."""
+
+    code = _code_field()
+
+
+class TwoFactorSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=10,
+        help_text=_("The six digits the app shows after you scanned the QR code."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+
+class PasswordAndCodeForm(forms.Form):
+    """Turning the second step off or renewing recovery codes: who asks must prove both."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = _code_field()
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

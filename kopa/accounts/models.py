@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from kopa.core.countries import country_name, validate_country
@@ -48,6 +49,9 @@ class User(AbstractBaseUser):
         help_text=_("Sees and manages everything, including the administration pages."),
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Raised by "log out everywhere": it is part of the session hash, so every session signed
+    # with the old value stops being valid (docs/security.md).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -65,6 +69,16 @@ class User(AbstractBaseUser):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's session hash covers the password; ours also covers the session epoch, so
+        both a new password and "log out everywhere" end every other session."""
+        return salted_hmac(
+            "kopa.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
@@ -155,3 +169,43 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+class TwoFactorDevice(models.Model):
+    """A person's authenticator app (TOTP, kopa.accounts.totp): asked for after the password.
+
+    The secret must be readable to check codes, so it is stored as issued; whoever can read the
+    database can read it (docs/security.md says how backups are kept).
+    """
+
+    user = models.OneToOneField(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="two_factor"
+    )
+    secret = models.CharField(max_length=64)
+    # The time step of the last accepted code: a code is never accepted twice.
+    last_used_step = models.BigIntegerField(default=-1)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("two-step login")
+        verbose_name_plural = _("two-step logins")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the phone is lost; only a salted hash is kept."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=128)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.pk}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
@@ -9,12 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from kopa.accounts.models import Membership, Organisation, User
+from kopa.accounts import totp
+from kopa.accounts.models import Membership, Organisation, RecoveryCode, TwoFactorDevice, User
 from kopa.accounts.permissions import can_manage_organisation, is_project_admin, require
 from kopa.core.audit import audit_log
 from kopa.core.mail import send_templated_mail
@@ -204,3 +209,136 @@ def user_update_profile(
             data={"fields": ["full_name", "preferred_language"]},
         )
     return user
+
+
+def user_logout_everywhere(*, actor: User, user: User) -> None:
+    """End every session of the person, on every device (the current one too)."""
+    if actor.pk != user.pk and not is_project_admin(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        audit_log(action="accounts.user.sessions_ended", actor=actor, target=user)
+    user.refresh_from_db(fields=["session_epoch"])
+
+
+# --- Two-step login (TOTP) ----------------------------------------------------------------------
+
+RECOVERY_CODE_COUNT = 10
+# 10 characters of a 32-letter alphabet without look-alikes: 50 bits, typed from paper.
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class TwoFactorError(Exception):
+    """A code or password did not match; `message` is for the person, in their language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _hash_recovery_code(code: str, salt: str) -> str:
+    return salt + "$" + hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+
+def _normalise_recovery_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Replace the person's recovery codes; returns the new ones, shown once and never stored."""
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [
+        "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, code_hash=_hash_recovery_code(code, secrets.token_hex(8)))
+        for code in codes
+    )
+    return [f"{code[:5]}-{code[5:]}" for code in codes]
+
+
+def _use_recovery_code(user: User, code: str) -> bool:
+    wanted = _normalise_recovery_code(code)
+    for recovery in RecoveryCode.objects.select_for_update().filter(user=user, used_at=None):
+        salt = recovery.code_hash.split("$", 1)[0]
+        if hmac.compare_digest(recovery.code_hash, _hash_recovery_code(wanted, salt)):
+            recovery.used_at = timezone.now()
+            recovery.save(update_fields=["used_at"])
+            return True
+    return False
+
+
+def _use_code(device: TwoFactorDevice, code: str) -> str | None:
+    """'totp' or 'recovery' when the code is good (and now spent), else None. Locks the device."""
+    device = TwoFactorDevice.objects.select_for_update().get(pk=device.pk)
+    step = totp.matching_step(device.secret, code, after_step=device.last_used_step)
+    if step is not None:
+        device.last_used_step = step
+        device.save(update_fields=["last_used_step"])
+        return "totp"
+    if _use_recovery_code(device.user, code):
+        return "recovery"
+    return None
+
+
+def two_factor_enable(*, actor: User, secret: str, code: str) -> list[str]:
+    """Turn on the two-step login with the secret the person's app scanned, once a code from
+    the app proves it; returns the recovery codes to show once."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        if TwoFactorDevice.objects.filter(user=user).exists():
+            raise TwoFactorError(_("Two-step login is already on."))
+        step = totp.matching_step(secret, code)
+        if step is None:
+            raise TwoFactorError(
+                _("That code does not match. Check the phone's clock and type the newest code.")
+            )
+        TwoFactorDevice.objects.create(user=user, secret=secret, last_used_step=step)
+        codes = _new_recovery_codes(user)
+        audit_log(action="accounts.two_factor.enabled", actor=actor, target=user)
+    return codes
+
+
+def two_factor_verify(*, user: User, code: str) -> None:
+    """The login's second step: a code from the app or an unused recovery code."""
+    with transaction.atomic():
+        device = TwoFactorDevice.objects.filter(user=user).select_related("user").first()
+        used = _use_code(device, code) if device is not None else None
+        if used is None:
+            raise TwoFactorError(_("That code does not match. Type the newest code from the app."))
+        if used == "recovery":
+            audit_log(
+                action="accounts.two_factor.recovery_code_used",
+                actor=user,
+                target=user,
+                data={"left": RecoveryCode.objects.filter(user=user, used_at=None).count()},
+            )
+
+
+def _check_password_and_code(user: User, password: str, code: str) -> None:
+    device = TwoFactorDevice.objects.filter(user=user).select_related("user").first()
+    if device is None:
+        raise TwoFactorError(_("Two-step login is not on."))
+    if not user.check_password(password) or _use_code(device, code) is None:
+        raise TwoFactorError(_("The password or the code is incorrect. Check both."))
+
+
+def two_factor_disable(*, actor: User, password: str, code: str) -> None:
+    """Turn the two-step login off; needs the password and a current (or recovery) code."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        _check_password_and_code(user, password, code)
+        TwoFactorDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        audit_log(action="accounts.two_factor.disabled", actor=actor, target=user)
+
+
+def recovery_codes_renew(*, actor: User, password: str, code: str) -> list[str]:
+    """New recovery codes (the old ones stop working); needs the password and a code."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        _check_password_and_code(user, password, code)
+        codes = _new_recovery_codes(user)
+        audit_log(action="accounts.two_factor.recovery_codes_renewed", actor=actor, target=user)
+    return codes

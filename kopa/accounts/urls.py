@@ -9,6 +9,11 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
+    path("two-factor/", views.two_factor_manage, name="two_factor"),
+    path("two-factor/off/", views.two_factor_disable, name="two_factor_disable"),
+    path("two-factor/recovery-codes/", views.recovery_codes_renew, name="recovery_codes_renew"),
+    path("two-factor/code/", views.two_factor_login, name="two_factor_login"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/changed/",

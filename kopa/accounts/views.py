@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,22 +11,38 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kopa.accounts import selectors, services
+from kopa.accounts import selectors, services, throttle, two_factor
 from kopa.accounts.forms import (
     LoginForm,
     MembershipAddForm,
     MembershipRoleForm,
     OrganisationForm,
+    PasswordAndCodeForm,
     PasswordResetForm,
     ProfileForm,
+    TwoFactorCodeForm,
+    TwoFactorSetupForm,
 )
-from kopa.accounts.models import Membership, Organisation
+from kopa.accounts.models import Membership, Organisation, TwoFactorDevice
 from kopa.accounts.permissions import can_manage_organisation, require
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        user = form.get_user()
+        if TwoFactorDevice.objects.filter(user=user).exists():
+            two_factor.start(self.request, user, next_url=self.get_success_url())
+            return redirect("accounts:two_factor_login")
+        return super().form_valid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -60,8 +76,123 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "memberships": selectors.user_memberships(user=user)},
+        {
+            "form": form,
+            "memberships": selectors.user_memberships(user=user),
+            "two_factor_on": TwoFactorDevice.objects.filter(user=user).exists(),
+        },
     )
+
+
+@login_required
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    services.user_logout_everywhere(actor=request.user, user=request.user)
+    auth.logout(request)
+    messages.success(request, _("You are logged out on every device, this one too."))
+    return redirect("accounts:login")
+
+
+# --- Two-step login -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_login(request: HttpRequest) -> HttpResponse:
+    """The login's second step, after a correct password (kopa.accounts.two_factor)."""
+    pending = two_factor.pending_user(request)
+    if pending is None:
+        # No password step in this session, or it was too long ago: say so and start again.
+        return render(request, "accounts/two_factor_login.html", {"form": None})
+    user, next_url = pending
+    form = TwoFactorCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if not throttle.code_allowed(user.pk):
+            form.add_error(None, TOO_MANY_CODES)
+            status = 429
+        else:
+            try:
+                services.two_factor_verify(user=user, code=form.cleaned_data["code"])
+            except services.TwoFactorError as error:
+                form.add_error("code", error.message)
+            else:
+                two_factor.finish(request, user)
+                return redirect(next_url)
+    return render(request, "accounts/two_factor_login.html", {"form": form}, status=status)
+
+
+TOO_MANY_CODES = _(
+    "There have been too many wrong codes. Wait an hour and try again, or use a recovery code "
+    "after that."
+)
+
+
+def _two_factor_page(request: HttpRequest, **context: object) -> HttpResponse:
+    user = request.user
+    device_on = TwoFactorDevice.objects.filter(user=user).exists()
+    context.setdefault("codes", None)
+    if device_on:
+        context.setdefault("off_form", PasswordAndCodeForm(prefix="off"))
+        context.setdefault("renew_form", PasswordAndCodeForm(prefix="renew"))
+        context["codes_left"] = user.recovery_codes.filter(used_at=None).count()
+    else:
+        secret = two_factor.setup_secret(request)
+        context.setdefault("setup_form", TwoFactorSetupForm())
+        context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        context["qr_code"] = two_factor.qr_data_uri(secret, account=user.email)
+    context["device_on"] = device_on
+    return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_manage(request: HttpRequest) -> HttpResponse:
+    """Turn the two-step login on: scan the QR code, confirm with a code, keep recovery codes."""
+    if request.method == "GET":
+        return _two_factor_page(request)
+    form = TwoFactorSetupForm(request.POST)
+    if form.is_valid():
+        try:
+            codes = services.two_factor_enable(
+                actor=request.user,
+                secret=two_factor.setup_secret(request),
+                code=form.cleaned_data["code"],
+            )
+        except services.TwoFactorError as error:
+            form.add_error("code", error.message)
+        else:
+            two_factor.forget_setup_secret(request)
+            return _two_factor_page(request, codes=codes)
+    return _two_factor_page(request, setup_form=form)
+
+
+@login_required
+@require_POST
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    form = PasswordAndCodeForm(request.POST, prefix="off")
+    if form.is_valid():
+        try:
+            services.two_factor_disable(actor=request.user, **form.cleaned_data)
+        except services.TwoFactorError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Two-step login is off."))
+            return redirect("accounts:profile")
+    return _two_factor_page(request, off_form=form)
+
+
+@login_required
+@require_POST
+def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
+    form = PasswordAndCodeForm(request.POST, prefix="renew")
+    if form.is_valid():
+        try:
+            codes = services.recovery_codes_renew(actor=request.user, **form.cleaned_data)
+        except services.TwoFactorError as error:
+            form.add_error(None, error.message)
+        else:
+            return _two_factor_page(request, codes=codes)
+    return _two_factor_page(request, renew_form=form)
 
 
 @login_required

@@ -36,6 +36,25 @@ MEDIA_PATH = re.compile(
     r"/(?P<key>[0-9a-f]{32})"
     r"/(?P<name>[a-z0-9-]{1,40}\.[a-z0-9]{2,5})"
 )
+# Types a browser shows without running anything; a file of any other type (an HTML or SVG page
+# that slipped through, say) is sent as an opaque download instead, whatever its owner claims.
+INLINE_TYPES = frozenset(
+    {
+        "image/webp",
+        "image/jpeg",
+        "image/png",
+        "image/avif",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/ogg",
+        "audio/webm",
+        "audio/wav",
+        "audio/x-wav",
+        "audio/flac",
+    }
+)
+# Even if a browser were tricked into rendering a file as a document, it could run nothing.
+MEDIA_CSP = "default-src 'none'; sandbox"
 # Public files never change under their address (a new upload gets a new key), so browsers and
 # proxies may keep them; a removed photo is no longer linked and its address answers 404.
 PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -70,8 +89,13 @@ def media_file(request: HttpRequest, path: str) -> FileResponse:
         handle = default_storage.open(storage_name, "rb")
     except (FileNotFoundError, IsADirectoryError):
         raise Http404 from None
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = "inline"
+    if content_type in INLINE_TYPES:
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Disposition"] = "inline"
+    else:
+        response = FileResponse(handle, content_type="application/octet-stream")
+        response["Content-Disposition"] = "attachment"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = MEDIA_CSP
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
     return response

@@ -8,11 +8,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kopa.accounts.permissions import require
+from kopa.core import ratelimit
 from kopa.core.cache import cache_public_page
 from kopa.core.countries import country_choices, language_name, spoken_language_choices
 from kopa.core.models import PrivacyNotice
@@ -29,6 +30,10 @@ from kopa.programme.models import Activity, Registration, TargetGroup
 from kopa.programme.structured_data import activity_json_ld
 
 PAGE_SIZE = 20
+TOO_MANY_REGISTRATIONS = gettext_lazy(
+    "There have been too many registrations from here in the last hour. Please wait a while "
+    "and try again, or ask the library to register you."
+)
 
 
 @cache_public_page()
@@ -118,6 +123,21 @@ def activity_register(request: HttpRequest, slug: str) -> HttpResponse:
             },
         )
     form = RegistrationForm(request.POST or None, activity=activity)
+    if request.method == "POST" and not ratelimit.allow(
+        scope="registration",
+        key=ratelimit.client_key(request),
+        limit=settings.KOPA_REGISTRATIONS_PER_HOUR,
+        period=60 * 60,
+    ):
+        # Checked before the form: a flood of registrations stores nothing and sends no mail.
+        form.is_valid()
+        form.add_error(None, TOO_MANY_REGISTRATIONS)
+        return render(
+            request,
+            "programme/register.html",
+            {"activity": activity, "form": form, "state": state},
+            status=429,
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
