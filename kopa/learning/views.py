@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -356,7 +356,12 @@ def questionnaire_invite(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("The questionnaire is sent to %(count)d people.") % {"count": count},
+            ngettext(
+                "The questionnaire is sent to %(count)d person.",
+                "The questionnaire is sent to %(count)d people.",
+                count,
+            )
+            % {"count": count},
         )
     return redirect("learning:activity_questionnaires", slug=questionnaire.activity.slug)
 
