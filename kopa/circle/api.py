@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import math
 import re
 import uuid
@@ -20,9 +21,16 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from kopa.circle import selectors
-from kopa.circle.hsds import HSDS_VERSION, OPENAPI_URL, Writer, normalise_language
+from kopa.circle.hsds import (
+    HSDS_VERSION,
+    OPENAPI_URL,
+    SERVICE_SCHEMA,
+    Writer,
+    normalise_language,
+)
 from kopa.circle.selectors import Near, Page, ServiceFilters
 from kopa.core.search import SearchInputError
 
@@ -66,6 +74,9 @@ def hsds_view(*allowed: str) -> Callable[..., Any]:
     names = set(allowed)
 
     def decorate(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+        # Read-only and without cookies: any other method must reach the JSON 405 below, not
+        # the CSRF check's HTML 403 (found by the schemathesis run in tests/fuzz).
+        @csrf_exempt
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
             if request.method not in ("GET", "HEAD"):
@@ -236,9 +247,15 @@ def root(request: HttpRequest) -> JsonResponse:
         {
             "version": HSDS_VERSION,
             "profile": request.build_absolute_uri(reverse("hsds:profile")),
-            "openapi_url": OPENAPI_URL,
+            "openapi_url": request.build_absolute_uri(reverse("hsds:openapi")),
         }
     )
+
+
+@hsds_view()
+def openapi(request: HttpRequest) -> JsonResponse:
+    """This API's own OpenAPI 3.1 document: what it serves, with the HSDS 3.0 object schemas."""
+    return _json(openapi_document())
 
 
 @hsds_view()
@@ -411,6 +428,364 @@ def service_at_location(request: HttpRequest, item_id: str) -> JsonResponse:
     if found is None:
         return _not_found("service_at_location", pk)
     return _json(Writer(language).service_at_location(found, service=True), language=language)
+
+
+# --- the OpenAPI document ----------------------------------------------------------------------
+
+# The HSDS schema files carry Frictionless Data Package keys beside the JSON Schema ones; the
+# document keeps only JSON Schema (their `example`s are often of the wrong type, e.g. "12" for a
+# number, and would mislead clients and test generators).
+_NOT_SCHEMA = {"name", "constraints", "core", "path", "datapackage_metadata", "datapackage_type"}
+_NOT_SCHEMA |= {"tabular_required", "example"}
+
+
+def _schema_only(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: (
+                {name: _schema_only(sub) for name, sub in value.items()}
+                if key == "properties"
+                else _schema_only(value)
+            )
+            for key, value in node.items()
+            if key not in _NOT_SCHEMA or key == "properties"
+        }
+    if isinstance(node, list):
+        return [_schema_only(item) for item in node]
+    if isinstance(node, str) and node.startswith("#/definitions/"):
+        return "#/components/schemas/" + node.removeprefix("#/definitions/")
+    return node
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """An empty value is the same as leaving the parameter out."""
+    return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+_UUID = _or_empty({"type": "string", "format": "uuid"})
+# What _bool and normalise_language accept, written out (JSON Schema patterns have no flags).
+_BOOLEAN = {
+    "type": "string",
+    "pattern": "^(" + "|".join(_any_case(word) for word in ("true", "false", "1", "0")) + ")?$",
+}
+_LANGUAGE_CODES = ("lv", "et", "en", "uk", "ru", "lav", "est", "eng", "ukr", "rus")
+_LANGUAGE = {
+    "type": "string",
+    "pattern": r"^\s*("
+    + "|".join(_any_case(code) for code in _LANGUAGE_CODES)
+    + r")([-_][\s\S]*)?\s*$|^$",
+}
+_PARAMETERS = {
+    "page": _query(
+        "page",
+        "Page number, from 1.",
+        _or_empty({"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+    ),
+    "per_page": _query(
+        "per_page",
+        "Items per page.",
+        _or_empty({"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
+    ),
+    "format": _query("format", "Only json.", {"type": "string", "enum": ["json"]}),
+    "lang": _query(
+        "lang",
+        "The language of the plain text fields: lv, et, en, uk or ru (a region or the "
+        "three-letter code is accepted too; docs/hsds-profile.md).",
+        _LANGUAGE,
+    ),
+    "search": _query(
+        "search", "Words to find.", {"type": "string", "maxLength": MAX_SEARCH_LENGTH}
+    ),
+    "taxonomy_term_id": _query("taxonomy_term_id", "Under this term or a narrower one.", _UUID),
+    "taxonomy_id": _query("taxonomy_id", "With a term of this taxonomy.", _UUID),
+    "organization_id": _query("organization_id", "Of this organization.", _UUID),
+    "modified_after": _query(
+        "modified_after",
+        "Changed after this date or time (ISO 8601; UTC without a zone); anything else is a 400.",
+        {"type": "string"},
+    ),
+    "full": _query("full", "Nest every related object (true or false).", _BOOLEAN),
+    "full_service": _query("full_service", "Nest the services fully (true or false).", _BOOLEAN),
+    "parent_id": _query("parent_id", "Narrower terms of this term.", _UUID),
+    "top_only": _query("top_only", "Only terms without a parent (true or false).", _BOOLEAN),
+    "lat": _query(
+        "lat",
+        "Latitude of the point (WGS84); with lon.",
+        _or_empty({"type": "number", "minimum": -90, "maximum": 90}),
+    ),
+    "lon": _query(
+        "lon",
+        "Longitude of the point (WGS84); with lat.",
+        _or_empty({"type": "number", "minimum": -180, "maximum": 180}),
+    ),
+    "radius": _query(
+        "radius",
+        "Within this many km of lat, lon (only with them).",
+        _or_empty({"type": "number", "minimum": 0, "maximum": MAX_RADIUS_KM}),
+    ),
+}
+
+
+def _json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _operation(
+    operation_id: str, summary: str, parameters: list[str], ok: dict[str, Any], *, path_id: bool
+) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {"description": summary, "content": _json_content(ok)},
+        "400": {
+            "description": "A parameter is unknown, repeated or not valid.",
+            "content": _json_content(_ref("Error")),
+        },
+        "405": {"description": "Only GET and HEAD.", "content": _json_content(_ref("Error"))},
+    }
+    if path_id:
+        responses["404"] = {
+            "description": "No record with this id.",
+            "content": _json_content(_ref("Error")),
+        }
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "summary": summary,
+        "parameters": [{"$ref": f"#/components/parameters/{name}"} for name in parameters],
+        "responses": responses,
+    }
+    if path_id:
+        operation["parameters"].insert(
+            0,
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "format": "uuid"},
+            },
+        )
+    return {"get": operation}
+
+
+def _page_of(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "allOf": [
+            _ref("Page"),
+            {
+                "type": "object",
+                "required": ["contents"],
+                "properties": {"contents": {"type": "array", "items": item}},
+            },
+        ]
+    }
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    """Built once from the API's parameters and the vendored HSDS 3.0 schema (CC BY-SA 4.0)."""
+    hsds = _schema_only(json.loads(SERVICE_SCHEMA.read_text(encoding="utf-8")))
+    schemas: dict[str, Any] = dict(hsds.pop("definitions"))
+    hsds.pop("datapackage_metadata", None)
+    schemas["service"] = hsds
+    listing = [*sorted(PAGING - {"lang"}), "lang"]
+    service_filters = sorted(SERVICE_FILTERS)
+    organization_full = {
+        "allOf": [
+            _ref("organization"),
+            {
+                "type": "object",
+                "properties": {
+                    "services": {"type": "array", "items": _ref("service")},
+                    "phones": {"type": "array", "items": _ref("phone")},
+                    "contacts": {"type": "array", "items": _ref("contact")},
+                    "locations": {"type": "array", "items": _ref("location")},
+                },
+            },
+        ]
+    }
+    at_location = {
+        "allOf": [
+            _ref("service_at_location"),
+            {
+                "type": "object",
+                "properties": {
+                    "service": _ref("service"),
+                    "x_distance_km": {"type": "number", "minimum": 0},
+                },
+            },
+        ]
+    }
+    paths = {
+        "/": {
+            "get": {
+                "operationId": "getAPIMetaInformation",
+                "summary": "The HSDS version, our profile and this document.",
+                "responses": {
+                    "200": {
+                        "description": "About this API.",
+                        "content": _json_content(
+                            {
+                                "type": "object",
+                                "required": ["version", "profile", "openapi_url"],
+                                "properties": {
+                                    "version": {"type": "string", "const": HSDS_VERSION},
+                                    "profile": {"type": "string", "format": "uri"},
+                                    "openapi_url": {"type": "string", "format": "uri"},
+                                },
+                            }
+                        ),
+                    }
+                },
+            }
+        },
+        "/profile": {
+            "get": {
+                "operationId": "getProfile",
+                "summary": "Our profile of HSDS 3.0 in brief (docs/hsds-profile.md).",
+                "responses": {
+                    "200": {
+                        "description": "The profile.",
+                        "content": _json_content(
+                            {
+                                "type": "object",
+                                "required": ["name", "hsds_version", "languages"],
+                            }
+                        ),
+                    }
+                },
+            }
+        },
+        "/services": _operation(
+            "getPaginatedListOfServices",
+            "A page of services.",
+            [*listing, *service_filters, "full"],
+            _page_of(_ref("service")),
+            path_id=False,
+        ),
+        "/services/{id}": _operation(
+            "getFullyNestedServiceById",
+            "One service, fully nested.",
+            ["lang"],
+            _ref("service"),
+            path_id=True,
+        ),
+        "/organizations": _operation(
+            "getPaginatedListOfOrganizations",
+            "A page of organizations.",
+            [*listing, "search"],
+            _page_of(_ref("organization")),
+            path_id=False,
+        ),
+        "/organizations/{id}": _operation(
+            "getOrganizationById",
+            "One organization with its services.",
+            ["lang", "full_service"],
+            organization_full,
+            path_id=True,
+        ),
+        "/taxonomies": _operation(
+            "getPaginatedListOfTaxonomies",
+            "A page of taxonomies.",
+            [*listing, "search"],
+            _page_of(_ref("taxonomy")),
+            path_id=False,
+        ),
+        "/taxonomies/{id}": _operation(
+            "getTaxonomyById",
+            "One taxonomy.",
+            ["lang"],
+            _ref("taxonomy"),
+            path_id=True,
+        ),
+        "/taxonomy_terms": _operation(
+            "getPaginatedListOfTaxonomyTerms",
+            "A page of taxonomy terms.",
+            [*listing, "search", "taxonomy_id", "parent_id", "top_only"],
+            _page_of(_ref("taxonomy_term")),
+            path_id=False,
+        ),
+        "/taxonomy_terms/{id}": _operation(
+            "getTaxonomyTermById",
+            "One taxonomy term.",
+            ["lang"],
+            _ref("taxonomy_term"),
+            path_id=True,
+        ),
+        "/service_at_locations": _operation(
+            "getPaginatedListOfServiceAtLocations",
+            "A page of services at locations.",
+            [*listing, *service_filters, "full", "lat", "lon", "radius"],
+            _page_of(at_location),
+            path_id=False,
+        ),
+        "/service_at_locations/{id}": _operation(
+            "getServiceAtLocationById",
+            "One service at a location.",
+            ["lang"],
+            at_location,
+            path_id=True,
+        ),
+    }
+    schemas["Page"] = {
+        "type": "object",
+        "required": [
+            "total_items",
+            "total_pages",
+            "page_number",
+            "size",
+            "first_page",
+            "last_page",
+            "empty",
+        ],
+        "properties": {
+            **{
+                name: {"type": "integer", "minimum": 0}
+                for name in ("total_items", "total_pages", "page_number", "size")
+            },
+            **{name: {"type": "boolean"} for name in ("first_page", "last_page", "empty")},
+        },
+    }
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error", "detail"],
+        "properties": {"error": {"type": "string"}, "detail": {}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "Kopā tālāk HSDS API",
+            "version": HSDS_VERSION,
+            "summary": "The support circle's directory as HSDS 3.0, read-only, in five languages.",
+            "description": "Human Services Data Specification: an Open Referral resource "
+            "(https://openreferral.org/). The object schemas are HSDS 3.0's; the profile's "
+            "extra fields (x_…) are described in docs/hsds-profile.md.",
+            "license": {
+                "name": "CC BY-SA 4.0",
+                "url": "https://creativecommons.org/licenses/by-sa/4.0/",
+            },
+        },
+        "externalDocs": {"description": "HSDS 3.0 API specification", "url": OPENAPI_URL},
+        "servers": [{"url": "/api/hsds"}],
+        "paths": paths,
+        "components": {"schemas": schemas, "parameters": _PARAMETERS},
+    }
 
 
 @hsds_view()

@@ -9,6 +9,7 @@ app_name = "hsds"
 urlpatterns = [
     path("", api.root, name="root"),
     path("profile", api.profile, name="profile"),
+    path("openapi.json", api.openapi, name="openapi"),
     path("services", api.services, name="services"),
     path("services/<str:service_id>", api.service, name="service"),
     path("organizations", api.organizations, name="organizations"),
