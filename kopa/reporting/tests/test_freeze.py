@@ -75,3 +75,25 @@ def test_freezing_from_the_dashboard_redirects_to_the_frozen_report(client):
     assert response.status_code == 302
     assert response["Location"].endswith(f"/frozen/{frozen.pk}/")
     assert frozen.period_end == dt.date(2026, 12, 31)
+
+
+def test_erasing_the_person_who_froze_a_report_keeps_the_report():
+    from kopa.reporting.personal_data import erase_personal_data, personal_data
+
+    project, _lead, partner = make_partnered_project()
+    grant = make_grant(project)
+    attend(make_held_activity(project, partner, day=dt.date(2026, 4, 2)), 5)
+    admin = make_user(is_project_admin=True)
+    frozen = services.report_freeze(
+        actor=admin,
+        grant=grant,
+        code="erasmus-ka210-final",
+        start=grant.start_date,
+        end=grant.end_date,
+    )
+    assert personal_data(email=admin.email, user=admin)
+    assert erase_personal_data(email=admin.email, user=admin) == {
+        "frozen reports unlinked from the person": 1
+    }
+    frozen.refresh_from_db()
+    assert frozen.frozen_by is None and frozen.data
