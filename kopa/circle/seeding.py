@@ -139,9 +139,7 @@ def _service(
     if eligibility:
         record["eligibility_description"] = eligibility
     if free:
-        record["cost_options"] = [
-            {"id": demo_id(f"cost:{key}"), "amount": 0, "currency": "EUR"}
-        ]
+        record["cost_options"] = [{"id": demo_id(f"cost:{key}"), "amount": 0, "currency": "EUR"}]
     if documents:
         record["required_documents"] = [
             {"id": demo_id(f"document:{key}:{index}"), "document": text}

@@ -75,6 +75,29 @@ PAGES: list[SitePage] = [
     SitePage("directory", "/directory/"),
     SitePage("directory-search", "/directory/?q=bibliot%C4%93ka"),
     SitePage("directory-service", "/directory/services/{service}/"),
+    # The people of the circle and keeping the directory true (kopa/circle; fixed demo ids).
+    SitePage("circle-people", "/directory/people/", login="member"),
+    SitePage(
+        "circle-person", "/directory/people/be589804-876a-5e28-b4de-d713ae847e8c/", login="member"
+    ),
+    SitePage("circle-profile-edit", "/directory/people/me/", login="member"),
+    SitePage(
+        "circle-message",
+        "/directory/people/be589804-876a-5e28-b4de-d713ae847e8c/write/",
+        login="member",
+    ),
+    SitePage("circle-suggest", "/directory/suggest/", login="member"),
+    SitePage("circle-suggest-correction", "/directory/services/{service}/suggest/", login="member"),
+    SitePage("circle-manage", "/directory/manage/", login="editor"),
+    SitePage("circle-manage-new", "/directory/manage/new/", login="editor"),
+    SitePage("circle-manage-edit", "/directory/manage/services/{service}/", login="editor"),
+    SitePage("circle-manage-review", "/directory/manage/review/", login="editor"),
+    SitePage("circle-manage-suggestions", "/directory/manage/suggestions/", login="editor"),
+    SitePage(
+        "circle-manage-suggestion",
+        "/directory/manage/suggestions/4e868ab9-39bf-5790-908c-b053225bf7f9/",
+        login="coordinator",
+    ),
 ]
 
 # Each domain lists its own pages and the placeholders they use in tests/browser/domains/<name>.py:
