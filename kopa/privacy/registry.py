@@ -29,9 +29,14 @@ PROVIDER_MODULES: list[str] = [
     "kopa.privacy.personal_data",
 ]
 
-# Erased last: the others may still look the person's account up by its address, and core
-# scrubs the account's name and address out of audit details before accounts replaces them.
-ERASED_LAST = ["kopa.core.personal_data", "kopa.accounts.personal_data"]
+# Erased last, in this order: stories and learning find the person's registrations by address
+# before programme overwrites it; every domain may still look the account up by its address, and
+# core scrubs the account's name and address out of audit details before accounts replaces them.
+ERASED_LAST = [
+    "kopa.programme.personal_data",
+    "kopa.core.personal_data",
+    "kopa.accounts.personal_data",
+]
 
 
 class ProviderMissing(ImproperlyConfigured):

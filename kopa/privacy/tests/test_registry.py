@@ -52,11 +52,15 @@ def test_each_module_follows_the_contract(name):
         assert rule.effect in {"removed", "anonymised"}
 
 
-def test_accounts_and_core_are_erased_last(monkeypatch):
+def test_programme_core_and_accounts_are_erased_last(monkeypatch):
     existing = [
         name for name in registry.PROVIDER_MODULES if name not in registry.missing_providers()
     ]
     monkeypatch.setattr(registry, "PROVIDER_MODULES", existing)
     order = [provider.name for provider in registry.erasure_order()]
     assert sorted(order) == sorted(existing)
-    assert order[-2:] == ["kopa.core.personal_data", "kopa.accounts.personal_data"]
+    assert order[-3:] == [
+        "kopa.programme.personal_data",
+        "kopa.core.personal_data",
+        "kopa.accounts.personal_data",
+    ]
