@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -16,11 +17,46 @@ from kopa.accounts import services as accounts_services
 from kopa.accounts.models import User
 from kopa.core.audit import audit_log
 from kopa.core.models import AuditEntry
+from kopa.learning.tests.factories import attach, feedback_template, respond
 from kopa.privacy import services
 from kopa.privacy.models import DataRequest
 from kopa.programme.models import Registration
+from kopa.programme.tests.factories import make_notice
+from kopa.stories import services as stories_services
+from kopa.stories.models import Consent
+from kopa.stories.tests.factories import (
+    make_coordinator,
+    make_editor,
+    make_public_story,
+    make_teller,
+)
 
 from .factories import ANSWER, EMAIL, NAME, ORGANISATION, PHONE, make_person
+
+LEARNED = "The Riga archive trip taught me Latgalian spelling"
+
+
+def _story_and_answers(person) -> None:
+    """The person also told a story (with a consent in their name) and answered the feedback
+    questionnaire of the activity they attended, in their own words."""
+    organisation = person.held.activity.organisers.first()
+    editor = make_editor(organisation)
+    teller = make_teller(organisation, name=NAME, email=EMAIL)
+    story = make_public_story(editor=editor, organisation=organisation, teller=teller)
+    stories_services.consent_record(
+        actor=editor,
+        story=story,
+        given_by=Consent.GivenBy.TELLER,
+        given_by_name=NAME,
+        given_on=dt.date(2026, 3, 1),
+        method=Consent.Method.ORAL,
+        witness=make_coordinator(organisation),
+        scopes=stories_services.SCOPES,
+        notice=make_notice(),
+    )
+    questionnaire = attach(person.held.activity, feedback_template())
+    respond(questionnaire, {"overall": 5, "best": LEARNED}, registration=person.held)
+
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,7 +97,7 @@ def dumpdata() -> str:
 def leftovers(text: str) -> list[str]:
     folded = text.lower()
     found = []
-    for value in (NAME, EMAIL, PHONE, ANSWER, ORGANISATION, "Taras-Zaryan"):
+    for value in (NAME, EMAIL, PHONE, ANSWER, ORGANISATION, "Taras-Zaryan", LEARNED):
         if any(variant.lower() in folded for variant in _variants(value)):
             found.append(value)
     return found
@@ -70,6 +106,7 @@ def leftovers(text: str) -> list[str]:
 def test_nothing_of_an_erased_person_is_left_in_any_table(client: Client):
     call_command("seed", "--demo", verbosity=0)
     person = make_person()
+    _story_and_answers(person)
     admin = User.objects.filter(is_project_admin=True).first()
     with transaction.atomic():
         accounts_services.user_update_profile(
@@ -96,11 +133,12 @@ def test_nothing_of_an_erased_person_is_left_in_any_table(client: Client):
     services.data_request_create(email=EMAIL, language="uk")
     client.force_login(person.user)  # a live session of theirs
     before = every_cell()
-    assert set(leftovers(before)) >= {NAME, EMAIL, PHONE, ANSWER, ORGANISATION}
+    assert set(leftovers(before)) >= {NAME, EMAIL, PHONE, ANSWER, ORGANISATION, LEARNED}
 
     counts = services.personal_data_erase(email=EMAIL, via="admin")
 
     assert counts["programme.registrations_anonymised"] == 2
+    assert counts["consents withdrawn"] >= 1 and counts["learning.responses_unlinked"] == 1
     assert not leftovers(every_cell()), leftovers(every_cell())
     assert not leftovers(dumpdata())
     # What the funder's counts need is still there.
