@@ -270,8 +270,9 @@ def _question_result(
         for point in scale
     ]
     result.median = figure(statistics.median(values) if values else None, people=people)
-    if question.kind == Kind.RETRO:
-        befores = [before for _r, _v, before, _t in answers if before is not None]
+    befores = [before for _r, _v, before, _t in answers if before is not None]
+    # A pre-test or follow-up asks only "now": no empty "before" column then.
+    if question.kind == Kind.RETRO and befores:
         result.before_buckets = [
             Bucket(label=str(point), count=figure(befores.count(point), people=len(befores)))
             for point in scale

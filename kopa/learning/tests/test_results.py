@@ -166,3 +166,17 @@ def test_the_results_page_makes_a_fixed_number_of_queries(client, world):
         client.get(url)
     assert len(small) == len(large)
     assert len(large) == 9, [q["sql"] for q in large.captured_queries]
+
+
+def test_a_follow_up_shows_only_now_and_no_domain_change(client, world):
+    followup = attach(world["activity"], competence_template(), phase="followup")
+    statement = TemplateQuestion.objects.filter(domain="situation").first()
+    for now in (3, 4, 4, 5, 5):
+        respond(followup, {statement.code: now})
+    html = page(
+        client, world["coordinator"], "learning:results_questionnaire", followup.pk
+    ).content.decode()
+    section = html.split(f'id="q-{statement.pk}"', 1)[1].split("</section>", 1)[0]
+    assert "median: 4" in section
+    assert "Before the programme" not in section
+    assert "Competence change per domain" not in html
