@@ -36,7 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management.color import no_style
-from django.core.serializers.base import DeserializationError
+from django.core.serializers.base import DeserializationError, DeserializedObject
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
@@ -47,6 +47,7 @@ MANIFEST = "manifest.json"
 DATA_DIR = "data"
 MEDIA_DIR = "media"
 CHUNK = 1 << 20
+BATCH = 500  # rows per INSERT on restore
 
 # Created by `kopa migrate` itself, identical in every database of the same code: rows elsewhere
 # point at them by natural key (app label and model), never by their local ids.
@@ -87,17 +88,34 @@ def _quiet(_message: str) -> None:
 
 
 def backed_up_models() -> list[type[models.Model]]:
-    """Every table Django manages, in an order where natural-key targets come first."""
+    """Every table Django manages, in an order where natural-key targets come first.
+
+    The tables behind many-to-many fields come last, as tables of their own: their rows keep
+    their ids, and every row they link is loaded before them.
+    """
     app_list = [(config, None) for config in apps.get_app_configs()]
-    ordered = serializers.sort_dependencies(app_list, allow_cycles=True)
-    return [
+    ordered = [
         model
-        for model in ordered
+        for model in serializers.sort_dependencies(app_list, allow_cycles=True)
         if model._meta.managed
         and not model._meta.proxy
         and not model._meta.swapped
         and model._meta.label_lower not in MIGRATE_MADE
     ]
+    links = [
+        field.remote_field.through
+        for model in ordered
+        for field in model._meta.local_many_to_many
+        if field.remote_field.through._meta.auto_created
+    ]
+    return ordered + links
+
+
+def _own_fields(model: type[models.Model]) -> list[str] | None:
+    """The fields to serialize: all but many-to-many ones, whose tables are backed up apart."""
+    if not model._meta.local_many_to_many:
+        return None
+    return [field.name for field in model._meta.local_fields if not field.primary_key]
 
 
 def _member(label: str) -> str:
@@ -194,9 +212,12 @@ def backup_create(
     media: dict[str, dict[str, Any]] = {}
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
     try:
+        # Readable by its owner only: the archive holds every person's data.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with (
             tempfile.TemporaryDirectory(prefix="kopa-backup-") as work,
-            tarfile.open(partial, "w:gz", compresslevel=6) as archive,
+            os.fdopen(descriptor, "wb") as raw,
+            tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as archive,
         ):
             with snapshot(using):
                 applied = _applied_migrations(using)
@@ -209,6 +230,7 @@ def backup_create(
                         serializer().serialize(
                             rows.iterator(chunk_size=2000),
                             stream=stream,
+                            fields=_own_fields(model),
                             use_natural_foreign_keys=True,
                             cls=_Encoder,
                         )
@@ -393,6 +415,25 @@ def _foreign_rows(unpacked: _Unpacked, using: str) -> list[str]:
     return foreign
 
 
+def _insert(model: type[models.Model], batch: list[DeserializedObject], using: str) -> None:
+    """Insert a batch of rows with a few statements, not one per row."""
+    if not batch:
+        return
+    if model._meta.parents:  # multi-table inheritance: bulk_create cannot, save each
+        for obj in batch:
+            obj.save(using=using)
+        return
+    # QuerySet._insert with raw=True is what Model.save_base(raw=True) (loaddata) runs, for many
+    # rows at once: values exactly as stored (bulk_create would fill auto_now fields anew).
+    fields = model._meta.local_concrete_fields
+    objects = [obj.object for obj in batch]
+    size = max(1, connections[using].ops.bulk_batch_size(fields, objects))
+    for start in range(0, len(objects), size):
+        model._base_manager.using(using)._insert(
+            objects[start : start + size], fields=fields, using=using, raw=True
+        )
+
+
 def _load(unpacked: _Unpacked, using: str, progress: Progress) -> dict[str, int]:
     connection = connections[using]
     known = {model._meta.label_lower: model for model in backed_up_models()}
@@ -404,16 +445,7 @@ def _load(unpacked: _Unpacked, using: str, progress: Progress) -> dict[str, int]
     with transaction.atomic(using=using):
         # Every table is emptied first: with --force that is the point; without it, whatever
         # rows are there are also in the backup (_foreign_rows), which brings them back.
-        names = [
-            table
-            for model in known.values()
-            for table in {model._meta.db_table}
-            | {
-                f.remote_field.through._meta.db_table
-                for f in model._meta.local_many_to_many
-                if f.remote_field.through._meta.auto_created
-            }
-        ]
+        names = [model._meta.db_table for model in known.values()]
         # DELETE rather than TRUNCATE: PostgreSQL refuses TRUNCATE of a table with pending
         # deferred checks in the transaction, and the foreign keys (deferred) only need to
         # agree at commit.
@@ -426,14 +458,19 @@ def _load(unpacked: _Unpacked, using: str, progress: Progress) -> dict[str, int]
                 if label not in tables:
                     continue
                 count = 0
+                batch: list[DeserializedObject] = []
                 with (unpacked.data_dir / f"{label}.jsonl").open(encoding="utf-8") as stream:
                     for obj in serializers.deserialize(
                         "jsonl", stream, using=using, handle_forward_references=True
                     ):
-                        obj.save(using=using)
                         if obj.deferred_fields:
                             deferred.append(obj)
+                        batch.append(obj)
                         count += 1
+                        if len(batch) >= BATCH:
+                            _insert(known[label], batch, using)
+                            batch = []
+                _insert(known[label], batch, using)
                 if count != tables[label].get("rows"):
                     raise BackupError(f"the archive is damaged: {label} has {count} rows")
                 counts[label] = count

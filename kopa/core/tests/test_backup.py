@@ -139,6 +139,7 @@ def test_it_restores_every_row_and_every_file_into_a_fresh_database(media, tmp_p
     call_command("backup", str(archive), stdout=out)
     backup_seconds = time.perf_counter() - started
     assert f"written to {archive}" in out.getvalue()
+    assert archive.stat().st_mode & 0o777 == 0o600  # it holds every person's data
 
     fresh_database()
     assert table_dump() != before
