@@ -12,7 +12,7 @@ import re
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from kopa.core.aggregates import MIN_GROUP_SIZE, suppressed_label
@@ -51,7 +51,13 @@ def _xlsx_value(value: Cell) -> object:
     return value
 
 
+BOLD = Font(bold=True)
+MONEY_FORMAT = "#,##0.00"
+
+
 def report_xlsx(data: ReportData) -> bytes:
+    """A cover sheet, then one sheet per section. Rows are appended and counted here: openpyxl's
+    `max_row` scans the sheet, and per-cell styles are set only where they say something."""
     with translation.override(data.language):
         workbook = Workbook()
         taken: set[str] = set()
@@ -69,32 +75,32 @@ def report_xlsx(data: ReportData) -> bytes:
             sheet = workbook.create_sheet(sheet_title(section.title, taken))
             sheet.append([safe_text(section.title)])
             sheet["A1"].font = Font(bold=True, size=13)
+            row_number = 1
             for note in section.notes:
                 sheet.append([safe_text(note)])
+                row_number += 1
             widths: dict[int, int] = {}
             for table in section.tables:
                 sheet.append([])
                 sheet.append([safe_text(table.caption)])
-                sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+                sheet.cell(row=row_number + 2, column=1).font = BOLD
                 sheet.append([safe_text(column) for column in table.columns])
-                for column in range(1, len(table.columns) + 1):
-                    sheet.cell(row=sheet.max_row, column=column).font = Font(bold=True)
-                    widths[column] = max(widths.get(column, 10), len(table.columns[column - 1]))
+                row_number += 3
+                for column, title in enumerate(table.columns, start=1):
+                    sheet.cell(row=row_number, column=column).font = BOLD
+                    widths[column] = max(widths.get(column, 10), len(title))
                 first_total = len(table.rows) - table.total_rows
                 for index, row in enumerate(table.rows):
                     sheet.append([_xlsx_value(value) for value in row])
+                    row_number += 1
                     for column, value in enumerate(row, start=1):
-                        target = sheet.cell(row=sheet.max_row, column=column)
                         if isinstance(value, Money):
-                            target.number_format = "#,##0.00"
+                            sheet.cell(row=row_number, column=column).number_format = MONEY_FORMAT
                         if index >= first_total:
-                            target.font = Font(bold=True)
-                        widths[column] = max(widths.get(column, 10), len(cell_text(value)))
+                            sheet.cell(row=row_number, column=column).font = BOLD
+                        widths[column] = max(widths[column], len(cell_text(value)))
             for column, width in widths.items():
                 sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, 60)
-            for row in sheet.iter_rows():
-                for target in row:
-                    target.alignment = Alignment(vertical="top", wrap_text=True)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

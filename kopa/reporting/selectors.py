@@ -71,6 +71,8 @@ def activities_in_period(*, project: Project, start: dt.date, end: dt.date) -> l
             photo_count=Count("photos", distinct=True),
         )
         .select_related("kind")
+        # The long texts are not in the report; reading them is most of the cost of the rows.
+        .defer("purpose", "theme")
         .prefetch_related(
             Prefetch("organisers", queryset=Organisation.objects.order_by("slug")),
         )
@@ -140,19 +142,22 @@ def first_time_and_returning(
 ) -> tuple[Figure, Figure]:
     """People (by e-mail, counted, never listed) who attended in the period: those for whom it
     was their only activity of the project so far, and those who came to more than one."""
-    people = _attended(activity_ids).values("email").distinct()
     end_moment = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-    per_person = (
+    # One grouped query: per e-mail, the project's activities attended up to the period's end,
+    # and whether any of them is in the period; only the counts leave the database.
+    activities_per_person = (
         Registration.objects.filter(
-            activity__project=project,
-            attended_at__isnull=False,
-            attended_at__lt=end_moment,
-            email__in=people,
+            activity__project=project, attended_at__isnull=False, attended_at__lt=end_moment
         )
         .values("email")
-        .annotate(n=Count("activity", distinct=True))
+        .annotate(
+            n=Count("activity", distinct=True),
+            in_period=Count("id", filter=Q(activity__in=activity_ids)),
+        )
+        .filter(in_period__gt=0)
+        .values_list("n", flat=True)
     )
-    counts = Counter("returning" if row["n"] > 1 else "first" for row in per_person)
+    counts = Counter("returning" if n > 1 else "first" for n in activities_per_person)
     first, returning = protect(
         [
             figure(counts["first"], people=counts["first"]),
