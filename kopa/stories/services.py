@@ -312,7 +312,10 @@ def story_transition(*, actor: Any, story: Story, to: str) -> Story:
     """Move a story along draft → in review → published (or back); each move is audited."""
     require(can_edit_story(actor, story))
     with transaction.atomic():
-        locked = Story.objects.select_for_update(of=("self",)).select_related("consent").get(pk=story.pk)
+        # Only the story's row: PostgreSQL cannot lock the outer-joined consent.
+        locked = (
+            Story.objects.select_for_update(of=("self",)).select_related("consent").get(pk=story.pk)
+        )
         verb = TRANSITIONS.get((locked.status, to))
         if verb is None:
             raise ValidationError(_("A story cannot move from this status to that one."))
