@@ -119,12 +119,14 @@ class ServiceForm(forms.Form):
     )
     fees_description = TranslatedFormField(label=_("Fees"), multiline=True, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=Service.Status.choices)
-    organization = forms.ChoiceField(label=_("Organisation"), required=False)
-    new_organization = forms.CharField(
-        label=_("Or a new organisation's name"),
+    organization_name = forms.CharField(
+        label=_("Organisation"),
         max_length=300,
         required=False,
-        help_text=_("Written in the language of the texts."),
+        help_text=_(
+            "The organisation that gives the service, by its name. A name the directory does "
+            "not know yet adds a new organisation."
+        ),
     )
     terms = forms.MultipleChoiceField(
         label=_("Categories"),
@@ -178,10 +180,6 @@ class ServiceForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["original_language"].choices = language_choices()
-        organisations = sorted(Organization.objects.all(), key=lambda o: str(o.name).casefold())
-        self.fields["organization"].choices = [("", "—")] + [
-            (str(org.pk), org.name.text) for org in organisations
-        ]
         terms = TaxonomyTerm.objects.select_related("parent").order_by("position", "code", "id")
         self.fields["terms"].choices = [
             (
@@ -194,7 +192,9 @@ class ServiceForm(forms.Form):
         self.fields["country"].choices = [("", "—"), *country_choices()]
 
     @classmethod
-    def initial_from(cls, edit: ServiceEdit, *, version: int | None) -> dict[str, Any]:
+    def initial_from(
+        cls, edit: ServiceEdit, *, version: int | None, organization: Organization | None
+    ) -> dict[str, Any]:
         return {
             **{
                 name: getattr(edit, name)
@@ -217,7 +217,7 @@ class ServiceForm(forms.Form):
                 )
             },
             "version": version,
-            "organization": str(edit.organization_id or ""),
+            "organization_name": organization.name.text if organization else "",
             "terms": [str(pk) for pk in edit.terms],
             "languages": edit.languages,
             "documents": "\n".join(edit.documents),
@@ -235,15 +235,10 @@ class ServiceForm(forms.Form):
             self.add_error("address_1", _("Give the street, the town and the country together."))
         if (lat is not None or lon is not None) and not cleaned.get("address_1"):
             self.add_error("address_1", _("Coordinates belong to an address: give it too."))
-        if cleaned.get("organization") and cleaned.get("new_organization"):
-            self.add_error(
-                "new_organization", _("Choose an organisation or write a new one, not both.")
-            )
         return cleaned
 
     def edit(self, hours: list[HoursRow]) -> ServiceEdit:
         data = self.cleaned_data
-        organization = uuid.UUID(data["organization"]) if data.get("organization") else None
         return ServiceEdit(
             name=data["name"],
             original_language=data["original_language"],
@@ -253,7 +248,6 @@ class ServiceForm(forms.Form):
             status=data["status"],
             url=data.get("url") or "",
             email=data.get("email") or "",
-            organization_id=organization,
             terms=[uuid.UUID(pk) for pk in data.get("terms") or []],
             languages=list(data.get("languages") or []),
             free_of_charge=bool(data.get("free_of_charge")),

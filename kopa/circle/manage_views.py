@@ -101,7 +101,7 @@ def _edit_page(
             "actor": request.user,
             "edit": form.edit(rows),
             "expected_version": form.cleaned_data["version"],
-            "new_organization_name": form.cleaned_data["new_organization"],
+            "organization_name": form.cleaned_data["organization_name"],
             "verified": form.cleaned_data["verified"],
         }
         try:
@@ -174,7 +174,9 @@ def service_edit(request: HttpRequest, service_id: str) -> HttpResponse:
     return _edit_page(
         request,
         service=service,
-        initial=ServiceForm.initial_from(state, version=service.version),
+        initial=ServiceForm.initial_from(
+            state, version=service.version, organization=service.organization
+        ),
         hours=hours_initial(state),
     )
 
@@ -224,7 +226,11 @@ def _suggestion_initial(suggestion: Suggestion) -> tuple[dict[str, Any], list[di
     lang = suggestion.language
     if suggestion.service is not None:
         state = selectors.service_edit_state(suggestion.service)
-        initial = ServiceForm.initial_from(state, version=suggestion.service.version)
+        initial = ServiceForm.initial_from(
+            state,
+            version=suggestion.service.version,
+            organization=suggestion.service.organization,
+        )
         hours = hours_initial(state)
     else:
         initial = {"original_language": lang, "status": Service.Status.ACTIVE}
@@ -239,8 +245,8 @@ def _suggestion_initial(suggestion: Suggestion) -> tuple[dict[str, Any], list[di
             initial[name] = proposed[key]
     if proposed.get("phone"):
         initial["phones"] = "\n".join(filter(None, [initial.get("phones", ""), proposed["phone"]]))
-    if proposed.get("organization") and not initial.get("organization"):
-        initial["new_organization"] = proposed["organization"]
+    if proposed.get("organization") and not initial.get("organization_name"):
+        initial["organization_name"] = proposed["organization"]
     return initial, hours
 
 

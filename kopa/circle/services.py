@@ -920,15 +920,17 @@ def service_save(
     edit: ServiceEdit,
     service: Service | None = None,
     expected_version: int | None = None,
-    new_organization_name: str = "",
+    organization_name: str | None = None,
     verified: bool = False,
     source: str = "editor",
 ) -> Service:
     """Create a service (`service` None) or save an editor's changes to one.
 
     An edit that started from an older version than the stored one raises EditConflict and
-    changes nothing. `new_organization_name` creates an organisation of the directory for the
-    service. Invalid values raise ValidationError (nothing is written). The change is audited
+    changes nothing. `organization_name`, when given, decides the organisation instead of
+    `edit.organization_id` (see `_organization_named`): the editors' form names it rather than
+    listing every organisation of a directory that may hold tens of thousands. Invalid values
+    raise ValidationError (nothing is written). The change is audited
     (`circle.service.created` / `.updated` with the parts that changed); the service is indexed
     for search after commit.
     """
@@ -937,7 +939,13 @@ def service_save(
     require(can_edit_directory(actor))
     _check_edit(edit)
     today = timezone.localdate()
+    new_organization_name = ""
     with transaction.atomic():
+        if organization_name is not None:
+            current = service.organization if service is not None else None
+            edit.organization_id, new_organization_name = _organization_named(
+                organization_name, current=current
+            )
         if service is None:
             service = Service(original_language=edit.original_language)
             changed = ["created"]
@@ -1001,6 +1009,28 @@ def service_save(
         service_id = service.pk
         transaction.on_commit(lambda: _index_services({service_id}), robust=True)
     return service
+
+
+def _organization_named(name: str, *, current: Organization | None) -> tuple[uuid.UUID | None, str]:
+    """(id of the organisation, "") for a name the directory knows — the current one first,
+    compared in every language, case and diacritics aside — else (None, name) for a new one."""
+    from kopa.circle.models import search_key
+
+    wanted = search_key(" ".join(name.split()))
+    if not wanted:
+        return None, ""
+
+    def names(organization: Organization) -> set[str]:
+        texts = raw_translations(organization.__dict__.get("name")) or {}
+        return {search_key(" ".join(text.split())) for text in texts.values()}
+
+    if current is not None and wanted in names(current):
+        return current.pk, ""
+    candidates = Organization.objects.filter(search_text__contains=wanted).order_by("created", "id")
+    for organization in candidates[:50]:
+        if wanted in names(organization):
+            return organization.pk, ""
+    return None, " ".join(name.split())
 
 
 def _check_edit(edit: ServiceEdit) -> None:
@@ -1310,7 +1340,7 @@ def suggestion_accept(
     suggestion: Suggestion,
     edit: ServiceEdit,
     expected_version: int | None = None,
-    new_organization_name: str = "",
+    organization_name: str | None = None,
     verified: bool = False,
 ) -> Service:
     """Apply the editor's version of the suggestion through `service_save`, in one transaction;
@@ -1323,7 +1353,7 @@ def suggestion_accept(
             edit=edit,
             service=locked.service,
             expected_version=expected_version,
-            new_organization_name=new_organization_name,
+            organization_name=organization_name,
             verified=verified,
             source="suggestion",
         )

@@ -84,7 +84,7 @@ def new_service_data(**overrides: Any) -> dict[str, Any]:
         "name_0": "Bezmaksas jurista konsultācijas",
         "description_0": "Jurists palīdz ar īres līgumiem.",
         "status": "active",
-        "new_organization": "Biedrība Palīgs",
+        "organization_name": "Biedrība Palīgs",
         "terms": [LEGAL_AID],
         "languages": ["lv", "uk"],
         "free_of_charge": "on",
@@ -489,3 +489,24 @@ def test_the_demo_content_loads_once_and_is_searchable(django_capture_on_commit_
     Service.objects.filter(pk=food_bank).update(status="inactive")
     seeding.seed_demo()
     assert Service.objects.get(pk=food_bank).status == "inactive"
+
+
+def test_the_organisation_is_named_and_a_known_name_links_to_it(client):
+    service = make_service()
+    known = make_service(
+        organization={
+            "id": "0b0c4e2a-1111-4c1a-9d33-000000000001",
+            "name": "Valmieras bibliotēka",
+            "description": "Bibliotēka.",
+        }
+    )
+    editor_client(client)
+    data = edit_data(client, service)
+    data["organization_name"] = "  VALMIERAS   biblioteka "
+    assert client.post(f"/en/directory/manage/services/{service.pk}/", data).status_code == 302
+    service.refresh_from_db()
+    assert service.organization_id == known.organization_id
+    entry = AuditEntry.objects.get(action="circle.service.updated")
+    assert entry.data["changed"] == ["organization_id"]
+    # The two imports' organisations only: no new one.
+    assert AuditEntry.objects.filter(action="circle.organization.created").count() == 2
