@@ -116,7 +116,7 @@ def report_pdf(data: ReportData) -> bytes:
                     table.key: bar_chart(table.chart_items(), title=table.caption)
                     for section in data.sections
                     for table in section.tables
-                    if table.chart_column is not None and table.rows
+                    if table.chart_items()
                 },
                 "min_group_size": MIN_GROUP_SIZE,
                 "emblem": eu_emblem(label=emblem_text()),

@@ -53,7 +53,7 @@ def _charts(data: ReportData) -> dict[str, Any]:
         table.key: bar_chart(table.chart_items(), title=table.caption)
         for section in data.sections
         for table in section.tables
-        if table.chart_column is not None and table.rows
+        if table.chart_items()
     }
 
 

@@ -107,3 +107,19 @@ def test_the_pdf_speaks_ukrainian_when_asked(world):
     body = exports.report_pdf(build(world, "uk"))
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages).split())
     assert "Фінансується Європейським Союзом" in text
+
+
+def test_the_number_of_queries_does_not_grow_with_the_programme(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            build(world)
+        return len(captured.captured_queries)
+
+    before = queries()
+    partner = world.project.partners.get(role="partner").organisation
+    for day in range(10, 20):
+        attend(make_held_activity(world.project, partner, day=dt.date(2026, 7, day)), 6)
+    assert queries() == before
