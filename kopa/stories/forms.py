@@ -260,3 +260,11 @@ class BookForm(forms.Form):
             organisation__in=organisations
         ).order_by("kind", "-published_at", "-pk")
         self.fields["stories"].label_from_instance = lambda story: story.title.text
+
+
+class TranslationCreditForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    translator = forms.CharField(label=_("Translated by"), max_length=150)
+    translated_on = forms.DateField(
+        label=_("Translated on"), widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -30,6 +30,7 @@ from kopa.stories.forms import (
     PhotoForm,
     StepFormSet,
     StoryForm,
+    TranslationCreditForm,
     recipe_rows,
 )
 from kopa.stories.models import Consent, Story, StoryAudio, StoryPhoto
@@ -201,6 +202,8 @@ def story_manage(request: HttpRequest, public_id: str) -> HttpResponse:
                 "consents": story.consents.select_related("witness", "notice"),
                 "photos": story.photos.all(),
                 "recordings": story.recordings.all(),
+                "credits": story.translation_credits.all(),
+                "credit_form": TranslationCreditForm(),
             },
         )
     )
@@ -217,6 +220,27 @@ def story_status(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("The story's status is changed."))
+    return redirect("stories:manage_story", public_id=story.public_id)
+
+
+@login_required
+@require_POST
+def translation_credit(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Mark one language of the story as translated, by whom and when."""
+    story = _editable_story(request, public_id)
+    form = TranslationCreditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.translation_credit_set(actor=request.user, story=story, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The translation is credited."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
     return redirect("stories:manage_story", public_id=story.public_id)
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
     path("manage/<uuid:public_id>/status/", manage_views.story_status, name="manage_status"),
     path("manage/<uuid:public_id>/consent/", manage_views.consent_record, name="manage_consent"),
     path(
+        "manage/<uuid:public_id>/translation/",
+        manage_views.translation_credit,
+        name="manage_translation",
+    ),
+    path(
         "manage/<uuid:public_id>/consent/<int:pk>/form",
         manage_views.consent_form_file,
         name="manage_consent_file",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
+from kopa.core import ratelimit
 from kopa.core.structured_data import json_ld_script
 from kopa.stories import publishing, selectors, services
 from kopa.stories.forms import ArchiveFilterForm
@@ -23,6 +24,7 @@ from kopa.stories.recipes import SYSTEMS, convert, system_from, unit_label
 from kopa.stories.search import ranked_story_ids
 
 PAGE_SIZE = 20
+WITHDRAWALS_PER_HOUR = 20
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -146,6 +148,14 @@ def export(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     """The teller's private link: a page that explains, and a button that withdraws."""
+    if request.method == "POST" and not ratelimit.allow(
+        scope="stories.withdraw",
+        key=ratelimit.client_key(request),
+        limit=WITHDRAWALS_PER_HOUR,
+        period=60 * 60,
+    ):
+        # Guessing links would be hopeless anyway (signed); this keeps the flood cheap.
+        return render(request, "stories/withdraw.html", {"state": "too_many"}, status=429)
     consent = consent_from_token(token)
     if consent is None:
         return render(request, "stories/withdraw.html", {"state": "invalid"}, status=404)

@@ -393,3 +393,31 @@ def test_the_feed_is_atom_and_the_export_has_dublin_core(client, world):
         assert key in item
     assert item["dc:creator"] == "Anonymous teller"
     assert item["dc:title"]["en"] == "Feed item"
+
+
+def test_an_editor_credits_a_translation(client, world):
+    organisation, editor = world
+    story = make_public_story(editor=editor, organisation=organisation)
+    client.force_login(editor)
+    response = client.post(
+        f"/en/stories/manage/{story.public_id}/translation/",
+        {"language": "en", "translator": "Anna Translator", "translated_on": "2025-02-01"},
+    )
+    assert response.status_code == 302
+    text = client.get(story.get_absolute_url()).text
+    assert "Translated into English by Anna Translator (2025)." in text
+    assert AuditEntry.objects.filter(action="stories.translation.credited").exists()
+
+
+def test_the_withdrawal_form_is_rate_limited(client, world):
+    from kopa.stories.views import WITHDRAWALS_PER_HOUR
+
+    organisation, editor = world
+    story = make_public_story(editor=editor, organisation=organisation)
+    for _ in range(WITHDRAWALS_PER_HOUR):
+        client.post("/en/stories/withdraw/forged/")
+    response = client.post(f"/en/stories/withdraw/{withdrawal_token(story.consent)}/")
+    assert response.status_code == 429
+    assert "Too many attempts" in response.text
+    story.refresh_from_db()
+    assert story.is_public
