@@ -271,3 +271,20 @@ def test_filters_and_search(client):
     page = client.get(reverse("learning:list"), {"q": "story circles"}).content.decode()
     assert "Finnish story circles" in page and "Interpreters at the desk" not in page
     assert client.get(reverse("learning:list"), {"theme": "nonsense"}).status_code == 200
+
+
+def test_the_materials_list_makes_a_fixed_number_of_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    organisation = make_organisation()
+    client.force_login(make_member(organisation))
+    make_material(organisation)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("learning:list"))
+    for number in range(15):
+        make_material(organisation, title={"en": f"Material {number}"}, visibility="circle")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("learning:list"))
+    assert "Material 14" in page.content.decode()
+    assert len(many) == len(few)
