@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
@@ -180,7 +181,13 @@ class ServiceForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["original_language"].choices = language_choices()
-        terms = TaxonomyTerm.objects.select_related("parent").order_by("position", "code", "id")
+        # The platform's categories, and any other term the entry already has (from a feed).
+        linked = [value for value in self.initial.get("terms") or [] if value]
+        terms = (
+            TaxonomyTerm.objects.filter(Q(is_platform=True) | Q(pk__in=linked))
+            .select_related("parent")
+            .order_by("-is_platform", "position", "code", "id")
+        )
         self.fields["terms"].choices = [
             (
                 str(term.pk),

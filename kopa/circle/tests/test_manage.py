@@ -510,3 +510,21 @@ def test_the_organisation_is_named_and_a_known_name_links_to_it(client):
     assert entry.data["changed"] == ["organization_id"]
     # The two imports' organisations only: no new one.
     assert AuditEntry.objects.filter(action="circle.organization.created").count() == 2
+
+
+def test_the_review_queue_reads_in_a_fixed_number_of_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    editor_client(client)
+    make_service()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/en/directory/manage/review/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(4):
+        make_service()
+    assert queries() == few

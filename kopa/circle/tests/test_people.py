@@ -204,3 +204,22 @@ def test_a_non_member_cannot_send_through_the_service(olena):
 def test_an_editor_role_also_counts_as_a_circle_member(client, olena, organisation):
     client.force_login(make_member(organisation, Membership.Role.EDITOR))
     assert client.get(f"/en/directory/people/{olena.pk}/").status_code == 200
+
+
+def test_the_people_list_reads_in_a_fixed_number_of_queries(client, organisation):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    viewer = make_member(organisation)
+    client.force_login(viewer)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/en/directory/people/?language=lv").status_code == 200
+        return len(captured)
+
+    make_profile(make_member(organisation), organisation=organisation)
+    few = queries()
+    for _ in range(8):
+        make_profile(make_member(organisation), organisation=organisation)
+    assert queries() == few
