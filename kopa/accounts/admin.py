@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from kopa.accounts.models import Membership, Organisation, User
 
@@ -24,4 +25,6 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "country", "is_demo"]
     search_fields = ["slug", "region"]
     prepopulated_fields = {"slug": ["region"]}
+    # Django 6's default scheme for a website typed without one, without its warning.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [MembershipInline]

@@ -4,12 +4,16 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from kopa.circle.models import Organization, Service, TaxonomyTerm
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    # The read-only page still builds a form; Django 6's default scheme, without its warning.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
