@@ -58,9 +58,15 @@ def request_sent(request: HttpRequest) -> HttpResponse:
 
 
 def _use(request: HttpRequest, token: str) -> DataRequest | HttpResponse:
-    """The request this browser may use, or the page that says why not."""
+    """The request this browser may use, or the page that says why not.
+
+    A HEAD request (link checkers, some mail scanners) learns only whether the link is genuine:
+    it must not use up the person's single opening.
+    """
     try:
         data_request = services.data_request_from_token(token)
+        if request.method == "HEAD":
+            return HttpResponse()
         grants = list(request.session.get(services.SESSION_KEY, []))
         data_request = services.data_request_use(data_request=data_request, grants=grants)
     except services.LinkRefused as refusal:

@@ -141,6 +141,16 @@ def test_a_link_opens_once_in_one_browser(client, django_capture_on_commit_callb
     assert person.held.name == NAME
 
 
+def test_a_link_checker_asking_head_does_not_use_the_link_up(
+    client, django_capture_on_commit_callbacks
+):
+    path = asked_link(client, EMAIL, django_capture_on_commit_callbacks)
+    assert Client().head(path).status_code == 200
+    assert Client().head("/en/my-data/access/forged/").status_code == 400
+    assert DataRequest.objects.get().opened_at is None
+    assert client.get(path).status_code == 200
+
+
 def test_a_tampered_link_is_refused_with_400(client, django_capture_on_commit_callbacks):
     path = asked_link(client, EMAIL, django_capture_on_commit_callbacks)
     token = path.split("/")[-2]
