@@ -139,3 +139,11 @@ def test_the_command_reports_per_kind():
     assert "privacy.requests: 1 removed (kept 7 days)" in out.getvalue()
     assert "programme.registrations: 0 anonymised" in out.getvalue()
     assert not DataRequest.objects.exists()
+
+
+def test_every_kind_is_documented_with_its_default():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "privacy.md").read_text()
+    for rule in retention.rules():
+        assert f"| `{rule.kind}` | {rule.default_days} days" in docs, rule.kind
