@@ -55,6 +55,8 @@ PAGES: list[SitePage] = [
     SitePage("password-reset", "/accounts/password-reset/"),
     SitePage("not-found", "/no-such-page/", status=404),
     SitePage("profile", "/accounts/profile/", login="coordinator"),
+    SitePage("two-factor", "/accounts/two-factor/", login="coordinator"),
+    SitePage("two-factor-code", "/accounts/two-factor/code/"),
     SitePage("organisation-edit", "/organisations/{organisation}/edit/", login="coordinator"),
     SitePage("organisation-people", "/organisations/{organisation}/people/", login="coordinator"),
     SitePage("privacy", "/privacy/"),
