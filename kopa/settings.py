@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside everything that may answer on its own (WhiteNoise, the language redirect).
     "kopa.core.security.SecurityHeadersMiddleware",
+    "kopa.core.security.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -160,6 +161,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 KOPA_SESSION_IDLE_SECONDS = env_int("KOPA_SESSION_IDLE_SECONDS", 60 * 60 * 4, minimum=60)
 KOPA_SESSION_MAX_SECONDS = env_int("KOPA_SESSION_MAX_SECONDS", 60 * 60 * 24, minimum=60)
 SESSION_COOKIE_AGE = KOPA_SESSION_MAX_SECONDS
+# How many proxies in front of gunicorn append to X-Forwarded-For (usually 1: the TLS proxy);
+# 0 trusts no header and counts rate limits per connecting address (docs/security.md).
+KOPA_PROXY_HOPS = env_int("KOPA_PROXY_HOPS", 0, minimum=0)
 # Registrations from one address (or account) an hour: a library's public computer registering a
 # family or a group stays well inside it; a script filling the waiting list does not.
 KOPA_REGISTRATIONS_PER_HOUR = env_int("KOPA_REGISTRATIONS_PER_HOUR", 30, minimum=1)

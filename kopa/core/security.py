@@ -54,6 +54,31 @@ SEEN_AT = "kopa_seen_at"
 SEEN_RESOLUTION_SECONDS = 60
 
 
+class ClientAddressMiddleware:
+    """Behind KOPA_PROXY_HOPS trusted proxies, the client's address is the one the outermost of
+    them saw: that many entries from the right of X-Forwarded-For. Rate limits count per
+    address (kopa.core.ratelimit.client_key); without this, every visitor behind the proxy
+    would share the proxy's address and one busy library could lock everyone out.
+
+    Entries further left are whatever the client claimed and are never used.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        hops = settings.KOPA_PROXY_HOPS
+        if hops:
+            forwarded = [
+                part.strip()
+                for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                if part.strip()
+            ]
+            if len(forwarded) >= hops:
+                request.META["REMOTE_ADDR"] = forwarded[-hops]
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

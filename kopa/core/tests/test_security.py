@@ -198,3 +198,34 @@ def test_behind_https_plain_http_is_redirected_and_hsts_is_sent(tmp_path):
     assert seen["redirect"] == [301, "https://kopa.example.org/en/no-such-page/"]
     assert seen["hsts"] == "max-age=31536000; includeSubDomains"
     assert "script-src 'self'" in seen["csp"]
+
+
+# --- The client's address behind a proxy ------------------------------------------------------
+
+
+def _address_seen(settings, hops: int, forwarded: str | None, remote: str = "10.0.0.1") -> str:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    settings.KOPA_PROXY_HOPS = hops
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    request = RequestFactory().get("/", **extra)
+    security.ClientAddressMiddleware(lambda r: HttpResponse())(request)
+    return request.META["REMOTE_ADDR"]
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(settings):
+    assert _address_seen(settings, 0, "203.0.113.9") == "10.0.0.1"
+
+
+def test_behind_one_proxy_the_address_it_saw_counts_not_what_the_client_claims(settings):
+    assert _address_seen(settings, 1, "203.0.113.9") == "203.0.113.9"
+    assert _address_seen(settings, 1, "1.2.3.4, 203.0.113.9") == "203.0.113.9"
+    assert _address_seen(settings, 2, "1.2.3.4, 203.0.113.9, 10.0.0.2") == "203.0.113.9"
+
+
+def test_a_missing_or_short_forwarded_header_keeps_the_connecting_address(settings):
+    assert _address_seen(settings, 1, None) == "10.0.0.1"
+    assert _address_seen(settings, 2, "203.0.113.9") == "10.0.0.1"
