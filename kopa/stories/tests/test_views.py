@@ -421,3 +421,31 @@ def test_the_withdrawal_form_is_rate_limited(client, world):
     assert "Too many attempts" in response.text
     story.refresh_from_db()
     assert story.is_public
+
+
+def test_the_editors_story_page_lists_consents_media_and_translations(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kopa.stories import media_services
+    from kopa.stories.tests.media_samples import mp3
+    from kopa.stories.tests.test_media import add_photo
+
+    organisation, editor = world
+    story = make_public_story(editor=editor, organisation=organisation)
+    add_photo(editor, story, shows_others=True)
+    media_services.audio_add(
+        actor=editor,
+        story=story,
+        upload=SimpleUploadedFile("voice.mp3", mp3()),
+        caption={"en": "Voice"},
+    )
+    services.translation_credit_set(
+        actor=editor, story=story, language="en", translator="Anna", translated_on="2025-01-01"
+    )
+    client.force_login(editor)
+    response = client.get(f"/en/stories/manage/{story.public_id}/")
+    assert response.status_code == 200
+    assert "Never public: not everyone shown agreed" in response.text
+    assert "In force" in response.text and "Anna" in response.text
+    assert "<audio controls" in response.text
+    assert "Unpublish" in response.text
