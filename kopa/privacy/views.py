@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -117,8 +118,9 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
     form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.personal_data_erase(email=data_request.email, via="link")
-        # This browser needs no access any more: nothing is left to show.
-        request.session.pop(services.SESSION_KEY, None)
+        # Nothing is left to show, and an account the person was logged in with is gone:
+        # this browser's session ends (its row may already be deleted with the account's).
+        logout(request)
         return render(request, "privacy/erased.html")
     return render(
         request,

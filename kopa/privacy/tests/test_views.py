@@ -267,3 +267,16 @@ def test_the_notice_page_links_to_earlier_versions(client):
 @pytest.mark.parametrize("method", ["put", "delete"])
 def test_other_methods_are_refused(client, method):
     assert getattr(client, method)("/en/my-data/").status_code == 405
+
+
+def test_a_logged_in_person_erasing_themselves_is_logged_out(
+    client, django_capture_on_commit_callbacks
+):
+    person = make_person()
+    client.force_login(person.user)
+    path = asked_link(client, EMAIL, django_capture_on_commit_callbacks)
+    assert client.get(path).status_code == 200
+    response = client.post(path + "erase/", {"understood": "on"})
+    assert response.status_code == 200
+    assert "erased" in response.content.decode()
+    assert client.get("/en/accounts/profile/").status_code == 302  # to the login page
