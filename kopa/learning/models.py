@@ -249,6 +249,9 @@ class ActivityQuestionnaire(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(default=timezone.now)
+    # When the post-activity mail with the personal links went out (`kopa send_questionnaires`
+    # or the coordinator's button); the timer sends it once.
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("questionnaire of an activity")

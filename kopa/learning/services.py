@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -246,40 +247,91 @@ def questionnaire_attach(
     return questionnaire
 
 
-def invitations_send(*, actor: Any, questionnaire: ActivityQuestionnaire) -> int:
-    """The post-activity mail: each confirmed registration gets its personal link, after
-    commit, in its own language. Returns how many will be sent."""
+def _invitees(questionnaire: ActivityQuestionnaire) -> list[Registration]:
+    """Confirmed registrations that have not answered; only those who came, once attendance
+    was taken."""
+    registrations = questionnaire.activity.registrations.filter(
+        status=Registration.Status.CONFIRMED
+    ).exclude(questionnaire_responses__questionnaire=questionnaire)
+    if registrations.filter(attended_at__isnull=False).exists():
+        registrations = registrations.filter(attended_at__isnull=False)
+    return list(registrations.order_by("id"))
+
+
+def _send_invitations(
+    questionnaire: ActivityQuestionnaire, registrations: list[Registration]
+) -> None:
     from kopa.learning.links import answer_url
 
+    for registration in registrations:
+        transaction.on_commit(
+            lambda r=registration: send_templated_mail(
+                template="learning/mail/invitation",
+                to=r.email,
+                language=r.language,
+                context={
+                    "registration": r,
+                    "activity": questionnaire.activity,
+                    "questionnaire": questionnaire,
+                    "answer_url": answer_url(questionnaire, r),
+                },
+            )
+        )
+
+
+def invitations_send(
+    *, actor: Any, questionnaire: ActivityQuestionnaire, now: dt.datetime | None = None
+) -> int:
+    """The post-activity mail, sent by a coordinator: each confirmed registration that has not
+    answered gets its personal link, after commit, in its own language. Returns how many."""
+    now = now or timezone.now()
     require(can_manage_activity(actor, questionnaire.activity))
-    if not questionnaire.is_open():
+    if not questionnaire.is_open(now):
         raise AnswerError("expired", _("This questionnaire no longer takes answers."))
-    registrations = list(
-        questionnaire.activity.registrations.filter(status=Registration.Status.CONFIRMED)
-        .exclude(questionnaire_responses__questionnaire=questionnaire)
-        .order_by("id")
-    )
+    registrations = _invitees(questionnaire)
     with transaction.atomic():
+        ActivityQuestionnaire.objects.filter(pk=questionnaire.pk).update(invited_at=now)
         audit_log(
             action="learning.questionnaire.invited",
             actor=actor,
             target=questionnaire,
             data={"count": len(registrations)},
         )
-        for registration in registrations:
-            transaction.on_commit(
-                lambda r=registration: send_templated_mail(
-                    template="learning/mail/invitation",
-                    to=r.email,
-                    language=r.language,
-                    context={
-                        "registration": r,
-                        "activity": questionnaire.activity,
-                        "questionnaire": questionnaire,
-                        "answer_url": answer_url(questionnaire, r),
-                    },
-                )
-            )
+        _send_invitations(questionnaire, registrations)
+    return len(registrations)
+
+
+def invitations_due(*, now: dt.datetime) -> QuerySet[ActivityQuestionnaire]:
+    """Questionnaires answered after an activity that has ended, still open, never sent."""
+    return (
+        ActivityQuestionnaire.objects.filter(
+            phase=ActivityQuestionnaire.Phase.AFTER,
+            invited_at__isnull=True,
+            closes_at__gt=now,
+            activity__ends_at__lte=now,
+        )
+        .exclude(activity__status=Activity.Status.CANCELLED)
+        .select_related("activity", "template")
+        .order_by("activity__ends_at", "id")
+    )
+
+
+def invitations_send_due(*, questionnaire: ActivityQuestionnaire, now: dt.datetime) -> int:
+    """The timer's post-activity mail for one questionnaire; 0 when it already went out
+    (idempotent: the mark and the mail commit together)."""
+    with transaction.atomic():
+        marked = ActivityQuestionnaire.objects.filter(
+            pk=questionnaire.pk, invited_at__isnull=True
+        ).update(invited_at=now)
+        if not marked:
+            return 0
+        registrations = _invitees(questionnaire)
+        audit_log(
+            action="learning.questionnaire.invited",
+            target=questionnaire,
+            data={"count": len(registrations), "automatic": True},
+        )
+        _send_invitations(questionnaire, registrations)
     return len(registrations)
 
 

@@ -28,9 +28,9 @@ def competence_template() -> QuestionnaireTemplate:
 
 
 def held_activity(**fields: Any) -> Activity:
-    starts = timezone.now() - dt.timedelta(days=1)
+    fields.setdefault("starts_at", timezone.now() - dt.timedelta(days=1))
     fields.setdefault("status", Activity.Status.HELD)
-    return make_activity(starts_at=starts, **fields)
+    return make_activity(**fields)
 
 
 def attach(

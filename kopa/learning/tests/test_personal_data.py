@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import pytest
-from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
 from kopa.accounts.models import Membership
 from kopa.accounts.tests.factories import make_member, make_organisation
-from kopa.learning import personal_data, services
-from kopa.learning.models import Answer, Response
+from kopa.learning import personal_data
+from kopa.learning.models import Answer
 from kopa.learning.tests.factories import attach, feedback_template, held_activity, respond
 from kopa.programme.models import Registration
 from kopa.programme.tests.factories import registration_data
@@ -70,22 +69,3 @@ def test_materials_lose_the_link_to_an_erased_account():
     assert done["learning.materials_unlinked"] == 1
     material.refresh_from_db()
     assert material.created_by is None
-
-
-def test_the_post_activity_mail_carries_each_persons_link(django_capture_on_commit_callbacks):
-    organisation = make_organisation()
-    coordinator = make_member(organisation, Membership.Role.COORDINATOR)
-    activity = held_activity(organisers=[organisation])
-    questionnaire = attach(activity, feedback_template())
-    first = registration(activity, "a@example.org")
-    first.language = "uk"
-    first.save()
-    registration(activity, "b@example.org")
-    respond(questionnaire, {"overall": 3}, registration=registration(activity, "c@example.org"))
-    with django_capture_on_commit_callbacks(execute=True):
-        count = services.invitations_send(actor=coordinator, questionnaire=questionnaire)
-    assert count == 2
-    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
-    ukrainian = next(m for m in mail.outbox if m.to == ["a@example.org"])
-    assert "/uk/learning/q/" in ukrainian.body
-    assert Response.objects.count() == 1
