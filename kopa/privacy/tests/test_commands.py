@@ -20,6 +20,7 @@ def test_an_admin_exports_a_persons_data_as_zip_or_json(tmp_path):
     make_person()
     out = io.StringIO()
     call_command("personal_data", "export", EMAIL.upper(), str(tmp_path / "olena.zip"), stdout=out)
+    assert (tmp_path / "olena.zip").stat().st_mode & 0o077 == 0  # only the admin reads it
     with zipfile.ZipFile(tmp_path / "olena.zip") as archive:
         data = json.loads(archive.read("data.json"))
     assert data["email"] == EMAIL and data["language"] == "en"

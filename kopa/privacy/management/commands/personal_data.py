@@ -9,6 +9,7 @@ Both are audited (`privacy.data.exported`, `privacy.erased`, with via "admin").
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,10 @@ class Command(BaseCommand):
             body = (json.dumps(holdings.as_json(), ensure_ascii=False, indent=2) + "\n").encode()
         else:
             body = services.personal_data_zip(holdings)
-        path.write_bytes(body)
+        # Readable by the admin alone: the file is the person's data.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(body)
         services.personal_data_downloaded(data_request=None, via="admin")
         sections = sum(len(domain.sections) for domain in holdings.domains)
         self.stdout.write(f"{path}: {sections} section(s) of personal data, {len(body)} bytes")
