@@ -269,3 +269,26 @@ def admin_model_answer(key: str) -> Answer:
     if not model_admin.model._default_manager.exists() and view in ("change", "history", "delete"):
         return REDIRECT  # no record to show: the admin says so on its index page
     return 200 if allowed else 403
+
+
+HEADINGS = {
+    "anonymous": "anonymous",
+    "participant": "participant (link)",
+    "member": "member",
+    "editor": "editor",
+    "coordinator_other": "coordinator, other org.",
+    "coordinator": "coordinator, owning org.",
+    "admin": "project admin",
+}
+
+
+def markdown_table() -> str:
+    """EXPECTED as the table in docs/security.md (a test keeps the two the same)."""
+    lines = [
+        "| URL name | " + " | ".join(HEADINGS[role] for role in ROLES) + " |",
+        "|---|" + "---|" * len(ROLES),
+    ]
+    for key, answers in EXPECTED.items():
+        cells = [str(answers[role]) for role in ROLES]
+        lines.append(f"| `{key}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

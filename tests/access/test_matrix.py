@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from tests.access.matrix import ADMIN_LOGIN, LOGIN, REDIRECT, ROLES, expected_fo
 from tests.access.urls import project_patterns
 from tests.access.world import build_world
 
+ROOT = Path(__file__).resolve().parents[2]
 LANGUAGE = "en"
 # KOPA_MATRIX_DISCOVER=1 prints what each URL answers each role, to draft rows for new URLs.
 DISCOVER = bool(os.environ.get("KOPA_MATRIX_DISCOVER"))
@@ -138,3 +140,10 @@ def settings_override(settings, tmp_path):
     # The private link's page is cached for nobody, but public pages are: every role starts
     # from the same empty cache (conftest.py clears it per test).
     return settings
+
+
+def test_docs_state_the_same_matrix():
+    """docs/security.md shows EXPECTED; regenerate its table with
+    `python -c "from tests.access.matrix import markdown_table; print(markdown_table())"`."""
+    docs = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    assert matrix.markdown_table() in docs, "the matrix in docs/security.md is out of date"
