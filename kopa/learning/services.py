@@ -17,10 +17,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from kopa.accounts.models import Organisation
 from kopa.accounts.permissions import can_edit_content, is_project_admin, require
 from kopa.core.audit import audit_log
+from kopa.core.i18n import language_codes
 from kopa.core.mail import send_templated_mail
 from kopa.learning.files import CheckedFile, check_upload
 from kopa.learning.models import (
@@ -191,10 +193,16 @@ def index_material(material: Material) -> None:
     base = {"title": 3.0, "summary": 1.5, "body": 1.0}
     # Translations weigh like the original field (their names carry a language suffix).
     weights = {name: base.get(name.split("_")[0], 1.0) for name in texts}
+    # The theme's name in every language, so "робота з перекладачами" finds a Latvian text.
+    theme_names = []
+    for code in language_codes():
+        with override(code):
+            theme_names.append(str(material.get_theme_display()))
     index_document(
         key=search_key(material.pk),
         kind="learning.material",
         texts={k: v for k, v in texts.items() if v},
+        extra_terms=theme_names,
         categories=[material.theme],
         weights=weights,
     )

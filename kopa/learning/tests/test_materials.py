@@ -270,6 +270,9 @@ def test_filters_and_search(client):
     assert "Interpreters at the desk" in page and "Finnish story circles" not in page
     page = client.get(reverse("learning:list"), {"q": "story circles"}).content.decode()
     assert "Finnish story circles" in page and "Interpreters at the desk" not in page
+    # The theme's name in another language finds the material.
+    page = client.get(reverse("learning:list"), {"q": "перекладачами"}).content.decode()
+    assert "Interpreters at the desk" in page and "Finnish story circles" not in page
     assert client.get(reverse("learning:list"), {"theme": "nonsense"}).status_code == 200
 
 
