@@ -90,9 +90,61 @@ class _Forms(HTMLParser):
             self._open = None
 
 
+def private_pages() -> list[str]:
+    """Pages behind the private links people get by mail, with forms anyone holding the link
+    can send: a participant's registration (cancel), a questionnaire to answer, a story
+    consent to withdraw."""
+    from urllib.parse import urlsplit as split
+
+    from kopa.learning.links import answer_url
+    from kopa.learning.models import ActivityQuestionnaire
+    from kopa.programme.links import private_token
+    from kopa.programme.models import Registration
+    from kopa.stories.links import withdrawal_url
+    from kopa.stories.models import Consent
+
+    pages = []
+    registration = Registration.objects.order_by("pk").first() or _a_registration()
+    if registration is not None:
+        pages.append(f"/en/programme/r/{private_token(registration)}/")
+    questionnaire = ActivityQuestionnaire.objects.order_by("pk").first()
+    if questionnaire is not None:
+        pages.append(split(answer_url(questionnaire, language="en")).path)
+    consent = Consent.objects.order_by("pk").first()
+    if consent is not None:
+        pages.append(split(withdrawal_url(consent, language="en")).path)
+    return pages
+
+
+def _a_registration():
+    """The demo data has no participants: register one where registration is open."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from kopa.core.models import PrivacyNotice
+    from kopa.programme.models import Activity
+    from kopa.programme.services import RegistrationError, registration_create
+
+    notice = PrivacyNotice.objects.order_by("-version").first()
+    for activity in Activity.objects.order_by("-pk"):
+        try:
+            with transaction.atomic():
+                return registration_create(
+                    activity=activity,
+                    name="Fuzz Participant",
+                    email="fuzz.participant@demo.kopa.invalid",
+                    country="UA",
+                    language="en",
+                    consent_notice=notice,
+                )
+        except (RegistrationError, ValidationError, ValueError, PermissionError):
+            continue  # closed, full or past: try the next one
+    return None
+
+
 def discover(client) -> list[Form]:
     found: dict[tuple, Form] = {}
-    pages = list(START_PAGES)
+    pages = [*START_PAGES, *private_pages()]
     seen: set[str] = set()
     while pages:
         page = pages.pop(0)
@@ -110,6 +162,8 @@ def discover(client) -> list[Form]:
             # The activities' pages and their registration pages.
             pages += [link for link in parser.links if link.count("/") == 4][:6]
             pages += [link for link in parser.links if link.endswith("/register/")][:3]
+        elif page.startswith("/en/programme/r/"):
+            pages += [link for link in parser.links if link.startswith(page)]  # cancel
         elif page.startswith("/en/programme/") and page.count("/") == 4:
             pages += [link for link in parser.links if link.endswith("/register/")]
     forms = sorted(found.values(), key=lambda form: (form.action, form.method, form.fields))
