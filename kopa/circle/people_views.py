@@ -81,6 +81,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "own": MemberProfile.objects.filter(user=request.user).first(),
+            "can_edit_directory": services.can_edit_directory(request.user),
         },
     )
 
