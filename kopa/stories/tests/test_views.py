@@ -449,3 +449,77 @@ def test_the_editors_story_page_lists_consents_media_and_translations(client, wo
     assert "In force" in response.text and "Anna" in response.text
     assert "<audio controls" in response.text
     assert "Unpublish" in response.text
+
+
+def test_a_consent_with_a_signed_form_is_recorded_and_the_form_is_for_editors_only(
+    client, world, media_root
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kopa.programme.tests.factories import make_notice
+
+    organisation, editor = world
+    make_notice()
+    story = make_story(editor=editor, organisation=organisation)
+    client.force_login(editor)
+    response = client.post(
+        f"/en/stories/manage/{story.public_id}/consent/",
+        {
+            "given_by": "guardian",
+            "given_by_name": "A guardian",
+            "given_on": "2025-03-01",
+            "method": "form",
+            "form_file": SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed"),
+            "scopes": ["publish_text", "publish_photo"],
+        },
+    )
+    assert response.status_code == 302
+    consent = story.consents.get()
+    assert consent.scopes() == ["publish_text", "publish_photo"]
+    url = f"/en/stories/manage/{story.public_id}/consent/{consent.pk}/form"
+    download = client.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 signed"
+    assert download["Cache-Control"] == "private, no-store"
+    client.force_login(make_member(organisation, Membership.Role.MEMBER))
+    assert client.get(url).status_code == 403
+
+
+def test_a_consent_form_with_a_script_is_refused_in_the_page(client, world, media_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kopa.programme.tests.factories import make_notice
+    from kopa.stories.tests.conftest import stored_files
+
+    organisation, editor = world
+    make_notice()
+    story = make_story(editor=editor, organisation=organisation)
+    client.force_login(editor)
+    response = client.post(
+        f"/lv/stories/manage/{story.public_id}/consent/",
+        {
+            "given_by": "teller",
+            "given_by_name": "Teller",
+            "given_on": "2025-03-01",
+            "method": "form",
+            "form_file": SimpleUploadedFile("signed.pdf", b"<script>alert(1)</script>"),
+            "scopes": ["publish_text"],
+        },
+    )
+    assert response.status_code == 400
+    assert "Parakstītajai veidlapai jābūt PDF" in response.text
+    assert not story.consents.exists() and stored_files(media_root) == []
+
+
+def test_unpublishing_takes_a_story_out_of_the_search(world, django_capture_on_commit_callbacks):
+    from kopa.stories.search import ranked_story_ids
+
+    organisation, editor = world
+    with django_capture_on_commit_callbacks(execute=True):
+        story = make_public_story(
+            editor=editor, organisation=organisation, text={"en": "A journey by night train."}
+        )
+    assert ranked_story_ids("train") == [story.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.story_transition(actor=editor, story=story, to=Story.Status.DRAFT)
+    assert ranked_story_ids("train") == []
