@@ -291,3 +291,35 @@ def test_the_materials_list_makes_a_fixed_number_of_queries(client):
         page = client.get(reverse("learning:list"))
     assert "Material 14" in page.content.decode()
     assert len(many) == len(few)
+
+
+def test_deleting_a_material_removes_its_file_and_search_entry(
+    client, media_root, django_capture_on_commit_callbacks
+):
+    from kopa.core.search.models import SearchDocument
+
+    organisation = make_organisation()
+    editor = make_member(organisation, Membership.Role.EDITOR)
+    material = Material(
+        project=make_project(),
+        organisation=organisation,
+        kind="file",
+        title={"en": "Old"},
+        summary={"en": "Old handout."},
+        theme="trauma",
+        licence="cc-by-4.0",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.material_save(actor=editor, material=material, upload=upload("old.pdf", PDF))
+    stored = media_root / material.storage_name
+    assert stored.exists()
+    assert SearchDocument.objects.filter(key=services.search_key(material.pk)).exists()
+    client.force_login(make_member(organisation))
+    assert client.post(reverse("learning:material_delete", args=[material.pk])).status_code == 403
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("learning:material_delete", args=[material.pk]))
+    assert not Material.objects.exists()
+    assert not stored.exists()
+    assert not SearchDocument.objects.filter(key=services.search_key(material.pk)).exists()
+    assert AuditEntry.objects.filter(action="learning.material.deleted").count() == 1
