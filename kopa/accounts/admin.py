@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from kopa.accounts import services
 from kopa.accounts.models import Membership, Organisation, User
 
 
@@ -17,6 +22,20 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["email", "full_name"]
     fields = ["email", "full_name", "preferred_language", "is_active", "is_project_admin"]
     readonly_fields = ["date_joined", "last_login"]
+    actions = ["turn_off_two_step_login"]
+
+    @admin.action(description=_("Turn off two-step login (lost phone and recovery codes)"))
+    def turn_off_two_step_login(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        done = sum(services.two_factor_reset(actor=request.user, user=user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-step login is off for %(count)d person; their sessions have ended.",
+                "Two-step login is off for %(count)d people; their sessions have ended.",
+                done,
+            )
+            % {"count": done},
+        )
 
 
 @admin.register(Organisation)

@@ -18,6 +18,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisations and people")
 
     def ready(self) -> None:
+        from django.contrib import admin
         from django.contrib.auth.signals import user_logged_in
 
+        from kopa.accounts.admin_login import admin_login
+
         user_logged_in.connect(_start_session_clock, dispatch_uid="kopa.accounts.session_clock")
+        # The administration logs in through the site's login: throttled, with the second step.
+        admin.site.login = admin_login

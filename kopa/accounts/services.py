@@ -342,3 +342,17 @@ def recovery_codes_renew(*, actor: User, password: str, code: str) -> list[str]:
         codes = _new_recovery_codes(user)
         audit_log(action="accounts.two_factor.recovery_codes_renewed", actor=actor, target=user)
     return codes
+
+
+def two_factor_reset(*, actor: User, user: User) -> bool:
+    """A project admin turns off someone's two-step login (lost phone and recovery codes), after
+    checking who they are outside the platform. Ends their sessions too. True if it was on."""
+    require(is_project_admin(actor))
+    with transaction.atomic():
+        deleted, _kinds = TwoFactorDevice.objects.filter(user=user).delete()
+        if not deleted:
+            return False
+        RecoveryCode.objects.filter(user=user).delete()
+        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        audit_log(action="accounts.two_factor.reset", actor=actor, target=user)
+    return True

@@ -208,7 +208,9 @@ EXPECTED: dict[str, Row] = {
     "privacy:notice": everyone(),
     # Django's administration: project admins only (model pages follow ADMIN_MODEL_URL below).
     "admin:index": admin_only(200),
-    "admin:login": row(200, 200, 200, 200, 200, 200, REDIRECT),
+    # The administration logs in through the site's login (throttled, with the second step);
+    # someone logged in without the right gets 403 (kopa/accounts/admin_login.py).
+    "admin:login": row(LOGIN, LOGIN, 403, 403, 403, 403, REDIRECT),
     "admin:logout": row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, 405),
     "admin:password_change": admin_only(200),
     "admin:password_change_done": admin_only(200),

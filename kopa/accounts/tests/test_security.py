@@ -7,6 +7,7 @@ import time
 from unittest import mock
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from kopa.accounts import services, throttle, totp
@@ -293,3 +294,61 @@ def test_activity_keeps_a_session_alive_until_its_absolute_age(client, settings)
             assert client.get("/en/accounts/profile/").status_code == 200, minutes
     with mock.patch.object(security.time, "time", return_value=start + 26 * 60):
         assert client.get("/en/accounts/profile/").status_code == 302
+
+
+# --- The administration's login -----------------------------------------------------------------
+
+
+def test_the_administration_logs_in_through_the_sites_login_page(client):
+    response = client.get("/en/admin/login/?next=/en/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/en/accounts/login/?next=/en/admin/"
+    posted = client.post("/en/admin/login/", {"username": "x@example.org", "password": "x"})
+    assert posted.status_code == 302 and posted["Location"].startswith("/en/accounts/login/")
+
+
+def test_a_project_admin_with_two_step_login_cannot_skip_the_code_through_the_admin(client):
+    admin = make_user(is_project_admin=True)
+    _enable_two_factor(admin)
+    client.post("/en/admin/login/", {"username": admin.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert client.get("/en/admin/").status_code == 302
+
+
+def test_someone_without_the_right_gets_403_not_a_loop_between_login_pages(client):
+    client.force_login(make_user())
+    assert client.get("/en/admin/").status_code == 302
+    assert client.get("/en/admin/login/?next=/en/admin/").status_code == 403
+
+
+def test_a_logged_in_project_admin_goes_on_to_the_administration(client):
+    client.force_login(make_user(is_project_admin=True))
+    response = client.get("/en/admin/login/?next=https://evil.example/")
+    assert response.status_code == 302 and response["Location"] == "/en/admin/"
+
+
+def test_a_project_admin_turns_off_a_persons_two_step_login_from_the_administration(client):
+    admin = make_user(is_project_admin=True)
+    person = make_user()
+    _enable_two_factor(person)
+    phone = Client()
+    phone.force_login(person)
+    client.force_login(admin)
+    response = client.post(
+        "/en/admin/accounts/user/",
+        {"action": "turn_off_two_step_login", "_selected_action": [person.pk]},
+    )
+    assert response.status_code == 302
+    assert not TwoFactorDevice.objects.filter(user=person).exists()
+    assert not RecoveryCode.objects.filter(user=person).exists()
+    assert phone.get("/en/accounts/profile/").status_code == 302
+    entry = AuditEntry.objects.get(action="accounts.two_factor.reset")
+    assert entry.actor == admin and entry.target_id == str(person.pk)
+
+
+def test_only_a_project_admin_may_turn_off_someone_elses_two_step_login():
+    person = make_user()
+    _enable_two_factor(person)
+    with pytest.raises(PermissionDenied):
+        services.two_factor_reset(actor=make_user(), user=person)
+    assert TwoFactorDevice.objects.filter(user=person).exists()
