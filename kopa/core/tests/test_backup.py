@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import tarfile
+import threading
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.core.management.sql import emit_post_migrate_signal
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from PIL import Image
 
 from kopa.core import backup
@@ -167,6 +168,31 @@ def test_it_restores_every_row_and_every_file_into_a_fresh_database(media, tmp_p
     assert user.pk > max(row[0] for row in before["accounts_user"])
     with transaction.atomic():
         audit_log(action="core.backup.after", actor=user, target=user)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_reads_one_snapshot_while_the_site_goes_on_writing():
+    users = get_user_model().objects
+    users.create_user(email="before@demo.kopa.invalid", password="x")
+    written = threading.Event()
+
+    def another_worker():  # its own database connection, as a web worker has
+        try:
+            users.create_user(email="during@demo.kopa.invalid", password="x")
+            written.set()
+        finally:
+            connections.close_all()
+
+    with backup.snapshot():
+        assert users.count() == 1
+        worker = threading.Thread(target=another_worker)
+        worker.start()
+        worker.join(timeout=30)
+        assert written.is_set(), "the backup's read blocked a writer"
+        # The row committed meanwhile is not in what the backup reads.
+        assert users.count() == 1
+        assert not users.filter(email="during@demo.kopa.invalid").exists()
+    assert users.count() == 2
 
 
 # --- refusals -------------------------------------------------------------------------------------
