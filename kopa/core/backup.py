@@ -376,15 +376,19 @@ def _check_schema(manifest: dict[str, Any], using: str) -> None:
         return
     missing = sorted(theirs - ours)
     extra = sorted(ours - theirs)
-    detail = []
     if missing:
-        detail.append("not applied here: " + ", ".join(f"{a}.{n}" for a, n in missing[:3]))
-    if extra:
-        detail.append("newer here: " + ", ".join(f"{a}.{n}" for a, n in extra[:3]))
+        raise BackupError(
+            "the backup was made by a newer release (migrations not applied here: "
+            + ", ".join(f"{a}.{n}" for a, n in missing[:3])
+            + "): install that release or a later one, kopa migrate, then restore"
+        )
+    # The rows are loaded through this release's models, which match only their own schema:
+    # an older backup goes back through its own release, then upgrades (tests/migrations).
     raise BackupError(
-        "the backup was made with other migrations than this database has ("
-        + "; ".join(detail)
-        + "): migrate an empty database to the backup's migrations, restore, then kopa migrate"
+        "the backup was made by an older release (newer here: "
+        + ", ".join(f"{a}.{n}" for a, n in extra[:3])
+        + "): restore it with the release that made it "
+        f"(kopa {manifest.get('kopa_version', '?')}), then upgrade and kopa migrate"
     )
 
 
