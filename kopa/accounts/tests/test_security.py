@@ -352,3 +352,17 @@ def test_only_a_project_admin_may_turn_off_someone_elses_two_step_login():
     with pytest.raises(PermissionDenied):
         services.two_factor_reset(actor=make_user(), user=person)
     assert TwoFactorDevice.objects.filter(user=person).exists()
+
+
+@pytest.mark.parametrize("weak", ["12345678901", "password123", "short7", "Person-Example"])
+def test_weak_new_passwords_are_refused(client, weak):
+    user = make_user(full_name="Person Example", email="person.example@example.org")
+    client.force_login(user)
+    response = client.post(
+        "/en/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": weak, "new_password2": weak},
+    )
+    assert response.status_code == 200
+    assert 'class="errorlist"' in response.text
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
