@@ -14,6 +14,9 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+# Beyond this many bars a chart is unreadable (and slow to lay out in a PDF): the table alone
+# says it better.
+MAX_BARS = 30
 BAR = 22
 GAP = 8
 LABEL_WIDTH = 210
@@ -33,8 +36,9 @@ def _number(value: float) -> str:
 
 
 def bar_chart(items: list[tuple[str, float | None]], *, title: str) -> SafeString:
-    """Horizontal bars, one per (label, value); a None value is drawn as “withheld”."""
-    if not items:
+    """Horizontal bars, one per (label, value); a None value is drawn as “withheld”. Nothing
+    for no items or more than MAX_BARS."""
+    if not items or len(items) > MAX_BARS:
         return mark_safe("")  # noqa: S308 - nothing to draw
     withheld = _("withheld")
     largest = max((value for _label, value in items if value is not None), default=0) or 1

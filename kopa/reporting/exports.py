@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from kopa.core.aggregates import MIN_GROUP_SIZE, suppressed_label
 from kopa.programme.documents import attachment_filename, css_counter_content, render_pdf
-from kopa.reporting.charts import bar_chart, eu_emblem
+from kopa.reporting.charts import MAX_BARS, bar_chart, eu_emblem
 from kopa.reporting.reports import emblem_text
 from kopa.reporting.tables import WITHHELD, Cell, Money, ReportData, cell_text
 
@@ -116,7 +116,7 @@ def report_pdf(data: ReportData) -> bytes:
                     table.key: bar_chart(table.chart_items(), title=table.caption)
                     for section in data.sections
                     for table in section.tables
-                    if table.chart_items()
+                    if 0 < len(table.chart_items()) <= MAX_BARS
                 },
                 "min_group_size": MIN_GROUP_SIZE,
                 "emblem": eu_emblem(label=emblem_text()),

@@ -21,7 +21,7 @@ from kopa.accounts.permissions import require
 from kopa.core.aggregates import MIN_GROUP_SIZE
 from kopa.programme.models import Activity, Project
 from kopa.reporting import exports, selectors, services
-from kopa.reporting.charts import bar_chart
+from kopa.reporting.charts import MAX_BARS, bar_chart
 from kopa.reporting.forms import (
     ActivityNoteForm,
     AllocationForm,
@@ -53,7 +53,7 @@ def _charts(data: ReportData) -> dict[str, Any]:
         table.key: bar_chart(table.chart_items(), title=table.caption)
         for section in data.sections
         for table in section.tables
-        if table.chart_items()
+        if 0 < len(table.chart_items()) <= MAX_BARS
     }
 
 
