@@ -229,3 +229,50 @@ def test_behind_one_proxy_the_address_it_saw_counts_not_what_the_client_claims(s
 def test_a_missing_or_short_forwarded_header_keeps_the_connecting_address(settings):
     assert _address_seen(settings, 1, None) == "10.0.0.1"
     assert _address_seen(settings, 2, "203.0.113.9") == "10.0.0.1"
+
+
+# --- Session age ------------------------------------------------------------------------------
+
+
+def _session_after(settings, *, authenticated_at, seen_at, now):
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    settings.KOPA_SESSION_IDLE_SECONDS = 100
+    settings.KOPA_SESSION_MAX_SECONDS = 1000
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    request.session["_auth_user_id"] = "7"
+    if authenticated_at is not None:
+        request.session[security.AUTHENTICATED_AT] = authenticated_at
+    request.session[security.SEEN_AT] = seen_at
+    with mock.patch.object(security.time, "time", return_value=now):
+        security.SessionAgeMiddleware(lambda r: HttpResponse())(request)
+    return request.session
+
+
+def test_a_fresh_session_is_kept_and_its_last_request_noted(settings):
+    session = _session_after(settings, authenticated_at=0, seen_at=0, now=90)
+    assert session["_auth_user_id"] == "7"
+    assert session[security.SEEN_AT] == 90
+
+
+def test_a_session_idle_past_the_limit_is_ended(settings):
+    session = _session_after(settings, authenticated_at=0, seen_at=0, now=101)
+    assert "_auth_user_id" not in session
+
+
+def test_a_busy_session_ends_at_its_absolute_age(settings):
+    session = _session_after(settings, authenticated_at=0, seen_at=990, now=1001)
+    assert "_auth_user_id" not in session
+
+
+def test_a_logged_in_session_without_a_login_time_is_ended(settings):
+    session = _session_after(settings, authenticated_at=None, seen_at=0, now=1)
+    assert "_auth_user_id" not in session
+
+
+def test_frequent_requests_do_not_rewrite_the_session_each_time(settings):
+    session = _session_after(settings, authenticated_at=0, seen_at=50, now=80)
+    assert session[security.SEEN_AT] == 50
