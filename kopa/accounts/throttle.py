@@ -53,3 +53,26 @@ def code_allowed(user_id: int) -> bool:
         limit=CODE_ATTEMPTS_PER_ACCOUNT,
         period=CODE_PERIOD_SECONDS,
     )
+
+
+# Password-reset mail: enough for someone who mistypes or waits for a slow mailbox, too few to
+# bury a person's inbox.
+RESETS_PER_ADDRESS = 10
+RESETS_PER_EMAIL = 3
+RESET_PERIOD_SECONDS = 60 * 60
+
+
+def password_reset_allowed(request: HttpRequest, email: str) -> bool:
+    by_address = ratelimit.allow(
+        scope="password-reset",
+        key=ratelimit.client_key(request),
+        limit=RESETS_PER_ADDRESS,
+        period=RESET_PERIOD_SECONDS,
+    )
+    by_email = ratelimit.allow(
+        scope="password-reset",
+        key=_account_key(email),
+        limit=RESETS_PER_EMAIL,
+        period=RESET_PERIOD_SECONDS,
+    )
+    return by_address and by_email

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kopa.accounts import selectors, services, throttle, two_factor
@@ -51,6 +52,21 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/mail/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
     extra_email_context = {"site_name": settings.KOPA_SITE_NAME}
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        # Same answer for known and unknown addresses, so refusing says nothing either.
+        if not throttle.password_reset_allowed(self.request, form.cleaned_data["email"]):
+            form.add_error(None, TOO_MANY_RESETS)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
+
+
+TOO_MANY_RESETS = gettext_lazy(
+    "Too many password reset messages have been asked for. Wait an hour, and check the spam "
+    "folder for the ones already sent."
+)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

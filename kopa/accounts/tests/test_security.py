@@ -366,3 +366,19 @@ def test_weak_new_passwords_are_refused(client, weak):
     assert 'class="errorlist"' in response.text
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_password_reset_mail_is_limited_per_address_without_saying_whether_it_exists(client):
+    from django.core import mail
+
+    user = make_user()
+    for _ in range(throttle.RESETS_PER_EMAIL):
+        assert client.post("/en/accounts/password-reset/", {"email": user.email}).status_code == 302
+    refused = client.post("/en/accounts/password-reset/", {"email": user.email})
+    unknown = Client()
+    for _ in range(throttle.RESETS_PER_EMAIL):
+        unknown.post("/en/accounts/password-reset/", {"email": "nobody@example.org"})
+    refused_unknown = unknown.post("/en/accounts/password-reset/", {"email": "nobody@example.org"})
+    assert refused.status_code == refused_unknown.status_code == 429
+    assert "Too many password reset messages" in refused.text
+    assert len(mail.outbox) == throttle.RESETS_PER_EMAIL
