@@ -61,6 +61,12 @@ class Filters:
     near: Near | None = None
     messages: list[str] = field(default_factory=list)
 
+    def narrows(self) -> bool:
+        """Whether anything but the words keeps some services out."""
+        return bool(
+            self.category or self.town or self.language or self.open_now or self.free or self.near
+        )
+
 
 def _filter_options() -> dict[str, Any]:
     categories = list(TaxonomyTerm.objects.filter(parent__isnull=True).exclude(code=""))
@@ -233,6 +239,11 @@ def _ordered_ids(
 ) -> tuple[list[uuid.UUID], dict[uuid.UUID, float], bool]:
     """The ids of the services to show, in order; the distance to each when measured from a
     point; and whether the search refused the query."""
+    if filters.q and not filters.narrows():
+        # Nothing but words: the search ranks the whole index; reading every candidate id (and
+        # handing 100,000 of them back to the search) would cost more than the search itself.
+        ranked, refused = _searched_ids(filters.q, among=None)
+        return ranked, {}, refused
     candidates = _candidates(filters)
     distances: dict[uuid.UUID, float] = {}
     if filters.near is not None:
@@ -246,19 +257,34 @@ def _ordered_ids(
     else:
         ids = list(candidates.values_list("pk", flat=True))
     if filters.q:
-        from kopa.circle.search import ranked_service_ids
-        from kopa.core.search import SearchInputError
-
-        try:
-            ranked = ranked_service_ids(filters.q, among=[str(pk) for pk in ids])
-        except SearchInputError:
-            return [], distances, True
-        present = set(ids)
-        return [pk for pk in ranked if pk in present], distances, False
+        ranked, refused = _searched_ids(filters.q, among=ids)
+        return ranked, distances, refused
     names = dict(Service.objects.filter(pk__in=ids).values_list("pk", "name") if ids else [])
     # Near a point, nearest first; otherwise by name.
     ids.sort(key=lambda pk: (distances.get(pk, 0), _name_key(names.get(pk)), str(pk)))
     return ids, distances, False
+
+
+def _searched_ids(query: str, *, among: list[uuid.UUID] | None) -> tuple[list[uuid.UUID], bool]:
+    """The visible services that answer the query, best first; and whether the search refused
+    the query (then there are none)."""
+    from kopa.circle.search import ranked_service_ids
+    from kopa.core.search import SearchInputError
+
+    try:
+        ranked = ranked_service_ids(
+            query, among=None if among is None else [str(pk) for pk in among]
+        )
+    except SearchInputError:
+        return [], True
+    if among is None:
+        visible = set(
+            Service.objects.filter(pk__in=ranked)
+            .exclude(status__in=HIDDEN)
+            .values_list("pk", flat=True)
+        )
+        ranked = [pk for pk in ranked if pk in visible]
+    return ranked, False
 
 
 def _name_key(raw: Any) -> str:

@@ -424,7 +424,12 @@ def index_document(
         return existing  # nothing changed
 
     document = existing or SearchDocument(key=key)
-    embed = existing is None or existing.texts != clean_texts or existing.vector is None
+    texts_changed = existing is None or existing.texts != clean_texts
+    # A vector costs ~0.1 s of CPU (1 s on a busy 2-core machine): the full analysis embeds, off
+    # the web workers and the importer; a light one drops a stale vector for it to redo.
+    embed = lemmatize and (texts_changed or existing is None or existing.vector is None)
+    if not lemmatize and texts_changed:
+        document.vector = None
     document.kind = kind
     document.texts = clean_texts
     document.extra_terms = extra
