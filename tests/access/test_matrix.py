@@ -2,7 +2,8 @@
 prefix and without one, answers what tests/access/matrix.py says (docs/security.md).
 
 Along the way every HTML page that answers 200 is checked for a CSRF token in each of its
-POST forms and for the security headers. A URL pattern without an entry in the matrix fails.
+POST forms, for the security headers, and for inline script or style (which the CSP blocks).
+A URL pattern without an entry in the matrix fails.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ POST_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>(.*?)</form>", re.S 
 CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]+"')
 # JSON and JSON-LD in a <script> element are data: the browser never runs them.
 INLINE_SCRIPT = re.compile(r'<script(?![^>]*\b(?:src=|type="application/(?:ld\+)?json"))[^>]*>')
+INLINE_STYLE = re.compile(r"<[a-zA-Z][^>]*\sstyle=|<style[\s>]")
 HEADERS = ("X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy", "X-Frame-Options")
 
 
@@ -128,6 +130,10 @@ def _check_page(response: Any, path: str, role: str, failures: list[str]) -> Non
     for number, form in enumerate(POST_FORM.findall(body), start=1):
         if not CSRF_INPUT.search(form):
             failures.append(f"{path} as {role}: POST form {number} has no CSRF token")
+    styled = INLINE_STYLE.search(body)
+    if styled:
+        snippet = body[styled.start() : styled.start() + 120]
+        failures.append(f"{path} as {role}: an inline style (the CSP blocks it): {snippet!r}")
     inline = INLINE_SCRIPT.search(body)
     if inline:
         snippet = body[inline.start() : inline.start() + 120]
