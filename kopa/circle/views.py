@@ -36,6 +36,7 @@ from kopa.circle.models import (
 )
 from kopa.circle.opening import parse_byday
 from kopa.circle.selectors import Near, bounding_box, distance_km
+from kopa.circle.services import can_edit_directory
 from kopa.circle.structured_data import service_json_ld
 from kopa.core.cache import cache_public_page
 from kopa.core.countries import country_name, language_name
@@ -470,6 +471,8 @@ def service_page(request: HttpRequest, service_id: str) -> HttpResponse:
             "free": free,
             "categories": [a.taxonomy_term for a in service.hsds_attributes],  # type: ignore[attr-defined]
             "documents": list(service.required_documents.all()),
+            # visitors get the cached page, which never has these links
+            "can_edit": request.user.is_authenticated and can_edit_directory(request.user),
             "json_ld": json_ld_script(
                 service_json_ld(
                     service,

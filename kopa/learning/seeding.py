@@ -260,7 +260,7 @@ DEMO_PDF = (
 
 
 def seed_demo() -> SeedReport:
-    report = SeedReport(label=__name__)
+    report = SeedReport(label="Learning (demo)")
     created, updated = load_shipped_templates(QuestionnaireTemplate, TemplateQuestion)
     report.created += created
     report.updated += updated

@@ -92,7 +92,7 @@ def _ingredients(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def seed_demo() -> SeedReport:
-    report = SeedReport(label=__name__)
+    report = SeedReport(label="Stories and recipes (demo)")
     load_shipped(Theme, Holiday)
     organisation = Organisation.objects.filter(slug=ORGANISATION).first()
     editor = User.objects.filter(email=EDITOR).first()
