@@ -60,10 +60,13 @@ messages: $(BIN)/kopa
 	cd kopa && ../$(BIN)/kopa makemessages $(MESSAGES_OPTIONS) $(foreach app,$(APPS),-i $(app))
 	$(BIN)/kopa compilemessages --ignore ".venv"
 
-## Performance figures of the programme on PostgreSQL at 127.0.0.1:5432 (uses wrk); printed and
-## written to var/bench/programme.txt, never asserted in tests.
+## Performance figures, printed and written to var/bench/, never asserted in tests: the programme
+## on PostgreSQL at 127.0.0.1:5432 (uses wrk), the directory at 100,000 services on SQLite and
+## PostgreSQL, and the funder's report for 500 activities and 20,000 registrations.
 bench: $(BIN)/kopa
 	$(BIN)/python bench/programme.py
+	$(BIN)/python bench/circle.py
+	$(BIN)/python bench/reporting.py
 
 ## Quality, speed and memory of the multilingual search on the shared dev set
 ## (../shared/search-devset): recall@5 and MRR@10 per query language; see docs/search.md.
