@@ -89,7 +89,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kopa.core.context_processors.site",
-                "kopa.accounts.context_processors.roles",
             ],
             "builtins": ["kopa.core.templatetags.kopa"],
         },
