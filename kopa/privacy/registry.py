@@ -26,6 +26,7 @@ PROVIDER_MODULES: list[str] = [
     "kopa.circle.personal_data",
     "kopa.stories.personal_data",
     "kopa.learning.personal_data",
+    "kopa.reporting.personal_data",
     "kopa.privacy.personal_data",
 ]
 
