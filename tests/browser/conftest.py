@@ -122,20 +122,26 @@ def demo_registration(activity_slug: str) -> tuple[str, str]:
     from kopa.programme.links import private_token
     from kopa.programme.models import Activity, Registration
 
-    registration = services.registration_create(
-        activity=Activity.objects.get(slug=activity_slug),
-        name="Olena Demo",
-        email="olena@demo.kopa.invalid",
-        country="UA",
-        language="uk",
-        consent_notice=PrivacyNotice.objects.order_by("-version").first(),
+    activity = Activity.objects.get(slug=activity_slug)
+    email = "olena@demo.kopa.invalid"
+    # The shared site keeps its data from test to test: one registration serves them all.
+    registration = activity.registrations.filter(email=email).first() or (
+        services.registration_create(
+            activity=activity,
+            name="Olena Demo",
+            email=email,
+            country="UA",
+            language="uk",
+            consent_notice=PrivacyNotice.objects.order_by("-version").first(),
+        )
     )
     Registration.objects.filter(pk=registration.pk).update(attended_at=timezone.now())
+    registration.refresh_from_db()
     return private_token(registration), certificate_code(registration)
 
 
 def demo_service() -> str:
-    """The id of a directory service, imported the way a feed would be (the demo has none)."""
+    """The id of a new directory service, imported the way a feed would be."""
     from kopa.circle.tests.factories import make_service
 
     return str(make_service(assured_date="2026-10-01").pk)
@@ -194,21 +200,26 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    """Open a page in a new browser context; keyword arguments go to `browser.new_context`
-    (viewport, locale, java_script_enabled, extra_http_headers...). Closed after the test."""
-    contexts = []
+def _page_opener(browser: Any, base_url: str) -> tuple[Callable[..., Any], list[Any]]:
+    contexts: list[Any] = []
 
     def open_page(**options: Any) -> Any:
         options.setdefault("viewport", VIEWPORT)
-        options.setdefault("base_url", live_server.url)
+        options.setdefault("base_url", base_url)
         options.setdefault("locale", "en-GB")
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
 
+    return open_page, contexts
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Open a page in a new browser context; keyword arguments go to `browser.new_context`
+    (viewport, locale, java_script_enabled, extra_http_headers...). Closed after the test."""
+    open_page, contexts = _page_opener(browser, live_server.url)
     yield open_page
     for context in contexts:
         context.close()
@@ -220,8 +231,7 @@ def page(new_page: Callable[..., Any]) -> Any:
     return new_page()
 
 
-@pytest.fixture
-def page_errors(page: Any) -> list[str]:
+def watch_errors(page: Any) -> list[str]:
     """What breaks silently for a visitor of `page`: uncaught script errors and anything the
     Content-Security-Policy blocks (an inline style or script, a resource from elsewhere)."""
     errors: list[str] = []
@@ -235,6 +245,73 @@ def page_errors(page: Any) -> list[str]:
         ),
     )
     return errors
+
+
+@pytest.fixture
+def page_errors(page: Any) -> list[str]:
+    return watch_errors(page)
+
+
+# --- The shared site: demo content seeded once, for tests that only look ----------------------
+
+
+@pytest.fixture(scope="session")
+def site_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
+    """A live server of its own, outside pytest-django's `live_server`: that one makes every test
+    transactional, which empties the database after each test, and seeding the demo content
+    again for each of the hundreds of page × language visits would take most of the CI's time.
+    Tests on this server only look at pages (and make what a page needs, idempotently)."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        # pytest-django sets up the test database only when some selected test asks for `db` or
+        # `live_server`; when these pages are all that runs, it is set up here.
+        own = None
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            own = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        yield server
+        server._live_server_modified_settings.disable()
+        server.stop()
+        if own is not None:
+            teardown_databases(own, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def shared_database(site_server: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Empties the database after the module's tests, as the other tests expect to find it."""
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def shared_site(site_server: Any, shared_database: None, django_db_blocker: Any) -> Iterator[Any]:
+    """The shared server with the demo content in its database: seeded the first time, and again
+    after a transactional test emptied the database."""
+    from kopa.accounts.models import User
+
+    with django_db_blocker.unblock():
+        if not User.objects.filter(email=f"admin{DEMO_EMAIL_DOMAIN}").exists():
+            call_command("seed", "--demo", verbosity=0)
+        yield site_server
+
+
+@pytest.fixture
+def site_tab(browser: Any, shared_site: Any) -> Iterator[Any]:
+    """A page in a fresh browser context on the shared site (as `page` is on `live_server`)."""
+    open_page, contexts = _page_opener(browser, shared_site.url)
+    yield open_page()
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def site_tab_errors(site_tab: Any) -> list[str]:
+    return watch_errors(site_tab)
 
 
 # --- Data -------------------------------------------------------------------------------------
@@ -303,9 +380,11 @@ def log_in(page: Any, email: str, language: str = "en", password: str = DEMO_PAS
 
 
 @pytest.fixture
-def visit(page: Any, demo_data: None) -> Callable[[SitePage, str], Any]:
-    """Open a SitePage in a language, logging in first when it needs to; checks the status and
-    that the browser stayed on the page's address. Returns the Playwright response."""
+def visit(site_tab: Any, shared_site: Any) -> Callable[[SitePage, str], Any]:
+    """Open a SitePage in a language in `site_tab`, on the shared site, logging in first when it
+    needs to; checks the status and that the browser stayed on the page's address. Returns the
+    Playwright response."""
+    page = site_tab
 
     def open_site_page(site_page: SitePage, language: str) -> Any:
         organisation, coordinator = demo_coordinator()

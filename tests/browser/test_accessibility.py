@@ -17,19 +17,20 @@ NARROW = {"width": 320, "height": 640}
 @pytest.mark.parametrize("site_page", PAGES, ids=[site_page.name for site_page in PAGES])
 def test_page_has_no_axe_violations(
     visit: Callable[[SitePage, str], Any],
-    page: Any,
-    page_errors: list[str],
+    site_tab: Any,
+    site_tab_errors: list[str],
     site_page: SitePage,
     language: str,
 ) -> None:
     visit(site_page, language)
+    page = site_tab
     assert page.evaluate("() => document.documentElement.lang") == language
     violations = axe_violations(page)
     assert not violations, (
         f"{page.url}: {len(violations)} accessibility rule(s) broken:\n"
         + describe_violations(violations)
     )
-    assert not page_errors, f"{page.url}: " + "; ".join(page_errors)
+    assert not site_tab_errors, f"{page.url}: " + "; ".join(site_tab_errors)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
