@@ -40,9 +40,11 @@ dev: $(BIN)/kopa
 	KOPA_DEBUG=true $(BIN)/kopa runserver 127.0.0.1:$(PORT)
 
 ## The whole suite: unit and integration tests, then the browser and accessibility tests.
+# In parallel, one worker per CPU; a test module stays on one worker (the accessibility pages
+# share a once-seeded site). PYTEST_ARGS adds to it, e.g. PYTEST_ARGS='-m "not browser"'.
 test: $(BIN)/kopa
 	-@$(MAKE) --no-print-directory node_modules/axe-core/axe.min.js
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: $(BIN)/kopa
 	$(BIN)/ruff check .

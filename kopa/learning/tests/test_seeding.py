@@ -33,9 +33,15 @@ def test_the_demo_is_complete_fictional_and_idempotent():
     assert Material.objects.count() == 5
 
 
-def test_the_shipped_templates_exist_without_any_seed():
+def test_the_migration_ships_the_templates_without_any_seed():
+    import importlib
+
+    from django.apps import apps
+
     from kopa.learning.models import QuestionnaireTemplate
 
+    QuestionnaireTemplate.objects.all().delete()
+    importlib.import_module("kopa.learning.migrations.0002_shipped_templates").load(apps, None)
     assert set(QuestionnaireTemplate.objects.values_list("code", flat=True)) >= {
         "activity-feedback",
         "competence-self-assessment",
