@@ -23,8 +23,8 @@ from kopa.core.models import PrivacyNotice
 from kopa.programme.models import Activity
 
 
-class Theme(models.Model):
-    """What a story is about (recipe, family tradition, journey …); a shipped list."""
+class ShippedTerm(models.Model):
+    """An entry of a list shipped with the platform, labelled in five languages; admins may add."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     label = TranslatedField(_("label"), max_length=120)
@@ -32,29 +32,27 @@ class Theme(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+
+class Theme(ShippedTerm):
+    """What a story is about (recipe, family tradition, journey …)."""
+
+    class Meta(ShippedTerm.Meta):
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
-        ordering = ["position", "code"]
-
-    def __str__(self) -> str:
-        return str(self.label)
 
 
-class Holiday(models.Model):
-    """A holiday a story names (Christmas, Easter, Jāņi, Ivana Kupala …); a shipped list."""
+class Holiday(ShippedTerm):
+    """A holiday a story names (Christmas, Easter, Jāņi, Ivana Kupala …)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    label = TranslatedField(_("label"), max_length=120)
-    original_language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
+    class Meta(ShippedTerm.Meta):
         verbose_name = _("holiday")
         verbose_name_plural = _("holidays")
-        ordering = ["position", "code"]
-
-    def __str__(self) -> str:
-        return str(self.label)
 
 
 class Teller(models.Model):
