@@ -17,7 +17,14 @@ from kopa.core.search import (
     remove_document,
     search,
 )
-from kopa.core.search.models import SearchDocument, SearchPosting
+from kopa.core.search.models import (
+    SearchCategory,
+    SearchDocument,
+    SearchForm,
+    SearchMeta,
+    SearchPhrase,
+    SearchPosting,
+)
 from kopa.core.search.text import MAX_QUERY_CHARS, clean_query
 from kopa.core.search.vocabulary import LANGUAGES, load
 
@@ -113,6 +120,13 @@ def _index_all() -> None:
         index_document(key=key, kind=KIND, texts=texts, categories=categories, lemmatize=True)
 
 
+def clear_search_index() -> None:
+    """Everything an index left behind: documents, and the lexicon, phrases, categories and
+    generation that a module-wide index commits (other modules count on an empty one)."""
+    for model in (SearchDocument, SearchForm, SearchPhrase, SearchCategory, SearchMeta):
+        model.objects.all().delete()
+
+
 @pytest.fixture(scope="module")
 def indexed(django_db_setup, django_db_blocker):
     """The small index, built once for the module (lemmatizing is slow to start) and removed
@@ -120,7 +134,7 @@ def indexed(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _index_all()
         yield
-        SearchDocument.objects.all().delete()
+        clear_search_index()
 
 
 def keys(query: str, **kwargs) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bench.search_eval import TARGET, devset_dir, devset_present, index_devset, run_queries
-from kopa.core.search.models import SearchDocument
+from kopa.core.tests.test_search import clear_search_index
 
 pytestmark = [
     pytest.mark.django_db,
@@ -24,7 +24,7 @@ def devset_index(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         index_devset(devset_dir())
         yield
-        SearchDocument.objects.all().delete()
+        clear_search_index()
 
 
 def test_recall_at_5_is_at_least_0_9_in_every_language(devset_index):
