@@ -268,18 +268,8 @@ def child(database_url: str) -> None:
 
 
 def worker_rss_mb(server: Server) -> list[float]:
-    """VmRSS of the gunicorn workers (the children of the server's master process)."""
-    master = None
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            status = (proc / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if int(fields.get("PPid", "0").strip()) == server.process.pid:
-            master = int(proc.name)
+    """VmRSS of the gunicorn workers: the children of the master, which is the server process
+    itself (`kopa serve` execs gunicorn)."""
     sizes = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -289,8 +279,7 @@ def worker_rss_mb(server: Server) -> list[float]:
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        parent = int(fields.get("PPid", "0").strip())
-        if master is not None and parent == master and "VmRSS" in fields:
+        if int(fields.get("PPid", "0").strip()) == server.process.pid and "VmRSS" in fields:
             sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
     return sizes
 
