@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kopa.core.countries import country_choices, spoken_language_choices
-from kopa.programme.models import Activity, Question, TargetGroup
+from kopa.programme.models import Activity, FewerOpportunities, Question, TargetGroup
 from kopa.programme.services import ACTIVITY_FIELDS
 
 OTHER_GROUP = "other"
@@ -30,6 +30,23 @@ class RegistrationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-columns"}),
         help_text=_("Choose one or more; this helps the organisers plan interpreting."),
     )
+    fewer_opportunities = forms.MultipleChoiceField(
+        label=_("Optional: do you face fewer opportunities?"),
+        required=False,
+        choices=FewerOpportunities.Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The programme's funder, Erasmus+, asks how many participants face fewer "
+            "opportunities, to see whether it reaches the people it is meant for. Answering is "
+            "optional and changes nothing in your registration. The organisers never see your "
+            "answer: only counts of five people or more reach the report. You can remove it "
+            "at any time from your registration's private page, and it is erased with your data."
+        ),
+    )
+    fewer_opportunities_consent = forms.BooleanField(
+        label=_("I agree that what I ticked above is recorded for these counts."),
+        required=False,
+    )
     consent = forms.BooleanField(
         label=_("I agree that my registration is handled as the privacy notice describes."),
         error_messages={"required": _("Registration needs your agreement to the privacy notice.")},
@@ -50,8 +67,19 @@ class RegistrationForm(forms.Form):
             name = f"q_{question.pk}"
             self.fields[name] = question_field(question)
             self.question_fields.append(name)
-        # Consent last, after every question.
-        self.order_fields([*(n for n in self.fields if n != "consent"), "consent"])
+        # The optional declaration and then the consent last, after every question.
+        last = ["fewer_opportunities", "fewer_opportunities_consent", "consent"]
+        self.order_fields([*(n for n in self.fields if n not in last), *last])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("fewer_opportunities") and not cleaned.get("fewer_opportunities_consent"):
+            # Not silently dropped: the person meant to say something, so they choose.
+            self.add_error(
+                "fewer_opportunities_consent",
+                _("Tick this agreement to have your answer recorded, or clear the boxes above."),
+            )
+        return cleaned
 
     def answers(self) -> dict[str, Any]:
         return {name[2:]: self.cleaned_data.get(name) for name in self.question_fields}

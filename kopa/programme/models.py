@@ -440,6 +440,44 @@ class Registration(models.Model):
         return self.status in self.ACTIVE
 
 
+class FewerOpportunities(models.Model):
+    """A participant's own declaration that they face fewer opportunities, for the funder's
+    count of inclusion (the Erasmus+ categories). The row exists only when the participant gave
+    this specific consent; no coordinator sees it, the report counts it only in groups of five
+    or more, and it goes with the registration's anonymisation (erasure and retention)."""
+
+    class Category(models.TextChoices):
+        DISPLACED = "displaced", _("Refugee or displaced person")
+        DISABILITY = "disability", _("Disability")
+        HEALTH = "health", _("Health problems")
+        EDUCATION = "education", _("Obstacles in education and training")
+        CULTURAL = "cultural", _("Cultural differences")
+        SOCIAL = "social", _("Social obstacles")
+        ECONOMIC = "economic", _("Economic obstacles")
+        DISCRIMINATION = "discrimination", _("Discrimination")
+        GEOGRAPHIC = "geographic", _("Geographical obstacles")
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="fewer_opportunities"
+    )
+    categories = models.JSONField(_("fewer opportunities"), default=list)
+    consent_notice = models.ForeignKey(
+        "core.PrivacyNotice", on_delete=models.PROTECT, related_name="+"
+    )
+    consented_at = models.DateTimeField(_("consent given"))
+
+    class Meta:
+        verbose_name = _("participant facing fewer opportunities")
+        verbose_name_plural = _("participants facing fewer opportunities")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    def category_labels(self) -> list[str]:
+        labels = dict(self.Category.choices)
+        return [str(labels[code]) for code in self.categories if code in labels]
+
+
 class ActivityPhoto(models.Model):
     """A photo of a held activity: evidence for the funder, and public only with consent.
 

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from kopa.core.countries import country_name, language_name
 from kopa.core.models import AuditEntry, PrivacyNotice
 from kopa.core.personal_data import RetentionRule, audit_entries_about, scrub_entries_about
-from kopa.programme.models import Activity, ActivityPhoto, Question, Registration
+from kopa.programme.models import (
+    Activity,
+    ActivityPhoto,
+    FewerOpportunities,
+    Question,
+    Registration,
+)
 
 if TYPE_CHECKING:
     from kopa.accounts.models import User
@@ -51,7 +57,7 @@ def _registration_record(registration: Registration) -> dict[Any, Any]:
         )
         for key, value in registration.answers.items()
     }
-    return {
+    record = {
         Activity._meta.verbose_name: str(activity.title),
         _label(Activity, "starts_at"): activity.when(),
         _label(Registration, "status"): registration.get_status_display(),
@@ -73,6 +79,14 @@ def _registration_record(registration: Registration) -> dict[Any, Any]:
         _label(Registration, "attended_at"): registration.attended_at,
         AuditEntry._meta.verbose_name_plural: audit_entries_about(Registration, [registration.pk]),
     }
+    declaration = getattr(registration, "fewer_opportunities", None)
+    if declaration is not None:
+        record[FewerOpportunities._meta.verbose_name] = {
+            _label(FewerOpportunities, "categories"): declaration.category_labels(),
+            PrivacyNotice._meta.verbose_name: declaration.consent_notice.version,
+            _label(FewerOpportunities, "consented_at"): declaration.consented_at,
+        }
+    return record
 
 
 def personal_data(*, email: str, user: User | None) -> dict[str, list[dict]]:
@@ -80,7 +94,12 @@ def personal_data(*, email: str, user: User | None) -> dict[str, list[dict]]:
     registrations = [
         _registration_record(registration)
         for registration in _registrations(email)
-        .select_related("activity", "participant_group", "consent_notice")
+        .select_related(
+            "activity",
+            "participant_group",
+            "consent_notice",
+            "fewer_opportunities__consent_notice",
+        )
         .prefetch_related("activity__questions")
         .order_by("created")
     ]
@@ -112,6 +131,7 @@ def anonymise_registrations(
 ) -> int:
     """Scrub every personal field of these registrations; keep the row with what the funder's
     figures count (activity, status, country, participant group, languages, attendance, dates).
+    A declaration of fewer opportunities goes entirely: it was given for this person alone.
 
     With `give_up_seats` (an erasure), a seat the person still holds at an activity that has not
     happened is given up first and goes to the head of the waiting list, as when they cancel;
@@ -140,6 +160,7 @@ def anonymise_registrations(
         registration.answers = {}
         registration.public_id = uuid.uuid4()
         registration.save()
+        FewerOpportunities.objects.filter(registration=registration).delete()
         scrub_entries_about(Registration, [registration.pk], needles)
         if gives_up_seat and was_confirmed:
             _promote_waiting(activity, now=now)

@@ -10,7 +10,7 @@ the second one counts the first one's seat and joins the waiting list.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +26,14 @@ from kopa.accounts.models import Organisation
 from kopa.accounts.permissions import can_manage_organisation, is_project_admin, require
 from kopa.core.audit import audit_log
 from kopa.core.models import PrivacyNotice
-from kopa.programme.models import Activity, Project, Question, Registration, TargetGroup
+from kopa.programme.models import (
+    Activity,
+    FewerOpportunities,
+    Project,
+    Question,
+    Registration,
+    TargetGroup,
+)
 
 Status = Registration.Status
 
@@ -106,10 +113,16 @@ def registration_create(
     answers: Mapping[str, Any] | None = None,
     language: str,
     consent_notice: PrivacyNotice,
+    fewer_opportunities: Sequence[str] = (),
+    fewer_opportunities_consent: bool = False,
     now: dt.datetime | None = None,
 ) -> Registration:
-    """Take a seat if one is free, else a place on the waiting list (or await approval)."""
+    """Take a seat if one is free, else a place on the waiting list (or await approval).
+
+    The categories of `fewer_opportunities` are stored only with their own consent: without
+    it they are dropped, whatever was posted."""
     now = now or timezone.now()
+    categories = clean_fewer_opportunities(fewer_opportunities)
     email = email.strip().lower()
     validate_email(email)  # syntax only: no DNS look-ups, the platform works offline
     state = activity.registration_state(now)
@@ -153,11 +166,40 @@ def registration_create(
                 target=registration,
                 data={"activity": locked.pk, "status": registration.status},
             )
+            if categories and fewer_opportunities_consent:
+                FewerOpportunities.objects.create(
+                    registration=registration,
+                    categories=categories,
+                    consent_notice=consent_notice,
+                    consented_at=now,
+                )
+                # Which categories stays out of the log: the log is read by admins.
+                audit_log(action="programme.fewer_opportunities.consented", target=registration)
             transaction.on_commit(lambda: _mail_registration(registration, "registered"))
     except IntegrityError as error:
         # The partial unique index caught a simultaneous second registration of one email.
         raise RegistrationError("duplicate", DUPLICATE_MESSAGE) from error
     return registration
+
+
+def clean_fewer_opportunities(categories: Sequence[str]) -> list[str]:
+    """The known categories, once each, in the list's order; an unknown one is an error."""
+    known = FewerOpportunities.Category.values
+    if any(code not in known for code in categories):
+        raise ValidationError(
+            {"fewer_opportunities": _("Choose from the list.")}, code="invalid_category"
+        )
+    return [code for code in known if code in categories]
+
+
+def fewer_opportunities_withdraw(*, registration: Registration) -> bool:
+    """The participant takes back their declaration (through their private link): it is
+    deleted, not hidden. False when there was none."""
+    with transaction.atomic():
+        deleted, _by_model = FewerOpportunities.objects.filter(registration=registration).delete()
+        if deleted:
+            audit_log(action="programme.fewer_opportunities.withdrawn", target=registration)
+    return bool(deleted)
 
 
 DUPLICATE_MESSAGE = _(

@@ -26,7 +26,7 @@ from kopa.programme.links import (
     registration_from_checkin_token,
     registration_from_private_token,
 )
-from kopa.programme.models import Activity, Registration, TargetGroup
+from kopa.programme.models import Activity, FewerOpportunities, Registration, TargetGroup
 from kopa.programme.structured_data import activity_json_ld
 
 PAGE_SIZE = 20
@@ -154,6 +154,8 @@ def activity_register(request: HttpRequest, slug: str) -> HttpResponse:
                 answers=form.answers(),
                 language=get_language(),
                 consent_notice=notice,
+                fewer_opportunities=data["fewer_opportunities"],
+                fewer_opportunities_consent=data["fewer_opportunities_consent"],
             )
         except services.RegistrationError as error:
             form.add_error(None, error.message)
@@ -187,6 +189,11 @@ def registration_detail(request: HttpRequest, token: str) -> HttpResponse:
     if services.private_link_expired(registration):
         return render(request, "programme/link_expired.html", status=410)
     activity = registration.activity
+    if request.method == "POST" and "remove_fewer_opportunities" in request.POST:
+        # The declaration is taken back from the same private page that shows it.
+        if services.fewer_opportunities_withdraw(registration=registration):
+            messages.success(request, _("Your answer about fewer opportunities is removed."))
+        return redirect(request.path)
     form = None
     if registration.is_active and activity.questions.exists():
         form = AnswersForm(
@@ -218,6 +225,9 @@ def registration_detail(request: HttpRequest, token: str) -> HttpResponse:
             "is_new": request.GET.get("new") == "1",
             "waiting_position": _waiting_position(registration),
             "answers": _answer_rows(registration),
+            "fewer_opportunities": FewerOpportunities.objects.filter(
+                registration=registration
+            ).first(),
         },
     )
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from kopa.core.aggregates import figure
 from kopa.core.countries import country_name, language_name
-from kopa.programme.models import Activity, TargetGroup
+from kopa.programme.models import Activity, FewerOpportunities, TargetGroup
 from kopa.reporting import selectors
 from kopa.reporting.models import Grant
 from kopa.reporting.tables import Money, ReportData, Section, Table, cell
@@ -299,6 +299,9 @@ class ErasmusKA210FinalReport(Report):
             for key, fig in by_group.rows
         ]
         country_rows = [[country_name(key), cell(fig)] for key, fig in by_country.rows]
+        fewer = selectors.participants_fewer_opportunities(activity_ids=ids)
+        categories = dict(FewerOpportunities.Category.choices)
+        fewer_rows = [[str(categories[code]), cell(fig)] for code, fig in fewer.rows]
         activity_rows = [
             [
                 str(activity.title),
@@ -316,9 +319,10 @@ class ErasmusKA210FinalReport(Report):
                     "activities counts in both."
                 ),
                 _(
-                    "Participants facing fewer opportunities: the programme does not record "
-                    "this, so the report gives no figure. Recording it would need the "
-                    "participant's explicit consent."
+                    "Participants facing fewer opportunities: as declared by the participants "
+                    "themselves when registering, only by those who agreed to its recording. "
+                    "One person may name several categories, so the categories do not add up "
+                    "to the total."
                 ),
             ],
             tables=[
@@ -344,6 +348,17 @@ class ErasmusKA210FinalReport(Report):
                     columns=[_("Activity"), _("Attendances")],
                     rows=activity_rows,
                     chart_column=1,
+                ),
+                Table(
+                    key="fewer-opportunities",
+                    caption=_("Attendances of participants facing fewer opportunities"),
+                    columns=[_("Category"), _("Attendances")],
+                    rows=[
+                        *fewer_rows,
+                        [_("At least one category"), cell(fewer.total)],
+                    ],
+                    chart_column=1,
+                    total_rows=1,
                 ),
                 Table(
                     key="returning",

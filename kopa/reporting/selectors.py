@@ -18,7 +18,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from kopa.accounts.models import Membership, Organisation
 from kopa.accounts.permissions import is_project_admin
 from kopa.core.aggregates import Figure, figure
-from kopa.programme.models import Activity, Project, Registration
+from kopa.programme.models import Activity, FewerOpportunities, Project, Registration
 from kopa.reporting.models import ActivityNote, Allocation, DisseminationEntry, FrozenReport, Grant
 
 
@@ -135,6 +135,24 @@ def participants_by_group(*, activity_ids: list[int]) -> Breakdown:
 def participants_by_country(*, activity_ids: list[int]) -> Breakdown:
     rows = _attended(activity_ids).values("country").annotate(n=Count("id"))
     return _breakdown(Counter({row["country"]: row["n"] for row in rows}))
+
+
+def participants_fewer_opportunities(*, activity_ids: list[int]) -> Breakdown:
+    """Attendances of people who declared, with its own consent, that they face fewer
+    opportunities: per category in the list's order (one person may name several, so the rows
+    do not add up), and the total of attendances with at least one category."""
+    declared = list(
+        FewerOpportunities.objects.filter(
+            registration__activity__in=activity_ids, registration__attended_at__isnull=False
+        ).values_list("categories", flat=True)
+    )
+    counts = Counter(code for categories in declared for code in set(categories))
+    codes = FewerOpportunities.Category.values
+    figures = protect([figure(counts[code], people=counts[code]) for code in codes])
+    return Breakdown(
+        rows=list(zip(codes, figures, strict=True)),
+        total=figure(len(declared), people=len(declared)),
+    )
 
 
 def first_time_and_returning(
