@@ -55,4 +55,24 @@ def results_table(found: Results) -> tuple[list[str], list[list[object]]]:
             ]
         )
         rows.append([domain.label, _("Improved (%)"), "", _cell(domain.share_improved), ""])
+    for change in found.linked_changes:
+        # The change in the "now" column, the linked people in the last.
+        rows.append(
+            [
+                change.label,
+                _("Median change from the pre-test to the follow-up"),
+                "",
+                _cell(change.median_change),
+                change.people,
+            ]
+        )
+        rows.append(
+            [
+                change.label,
+                _("Improved from the pre-test to the follow-up (%)"),
+                "",
+                _cell(change.share_improved),
+                "",
+            ]
+        )
     return header, rows

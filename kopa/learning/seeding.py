@@ -3,9 +3,10 @@
 A held demo workshop (earlier on the day of the first load, so it lies inside the demo
 project's period), its feedback questionnaire with seven made-up responses, the competence
 self-assessment with six (the "working in a network" statements answered by only four, to
-show that a group under five is withheld), and five materials, two of them good practices from
-Finland and Denmark. Everything is created once, matched by slug or title; a second run changes
-nothing.
+show that a group under five is withheld), the same six people's pre-test and follow-up linked
+by made-up codes (their "before" and "now" ratings), and five materials, two of them good
+practices from Finland and Denmark. Everything is created once, matched by slug or title; a
+second run changes nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from kopa.learning.models import (
     TemplateQuestion,
     Theme,
 )
+from kopa.learning.services import participant_code_hash
 from kopa.learning.shipped import load_shipped_templates
 from kopa.programme.models import Activity, ActivityKind, Project, TargetGroup
 from kopa.site.seeding import SeedReport
@@ -271,6 +273,7 @@ def seed_demo() -> SeedReport:
     with transaction.atomic():
         activity = _activity(project, library, report)
         _questionnaires(activity, report)
+        _linked_questionnaires(activity, report)
         _materials(project, library, activity, report)
         if report.created:
             audit_log(action="learning.seed.demo_loaded", target=activity, data=report.counts())
@@ -334,6 +337,38 @@ def _questionnaires(activity: Activity, report: SeedReport) -> None:
                 is_demo=True,
             )
             Answer.objects.bulk_create(_answers(response, questions, row))
+            report.created += 1
+
+
+def _linked_questionnaires(activity: Activity, report: SeedReport) -> None:
+    """The demo's pre-test and follow-up, on the workshop itself for brevity: each person's
+    "before" ratings as their pre-test, "now" as their follow-up, the same code in both."""
+    closes = (activity.ends_at or timezone.now()) + dt.timedelta(days=365)
+    template = QuestionnaireTemplate.objects.get(code=COMPETENCE)
+    questions = list(template.questions.filter(kind=TemplateQuestion.Kind.RETRO))
+    for phase, side in (
+        (ActivityQuestionnaire.Phase.PRE, 0),
+        (ActivityQuestionnaire.Phase.FOLLOWUP, 1),
+    ):
+        questionnaire, created = ActivityQuestionnaire.objects.get_or_create(
+            activity=activity, template=template, phase=phase, defaults={"closes_at": closes}
+        )
+        if not created:
+            report.unchanged += 1
+            continue
+        report.created += 1
+        for index, row in enumerate(COMPETENCE_ANSWERS):
+            response = Response.objects.create(
+                questionnaire=questionnaire,
+                participant_code_hash=participant_code_hash(f"demo-{index}"),
+                language=("lv", "uk", "en", "et", "ru")[index % 5],
+                is_demo=True,
+            )
+            Answer.objects.bulk_create(
+                Answer(response=response, question=question, value=row[question.domain][side])
+                for question in questions
+                if row.get(question.domain) is not None
+            )
             report.created += 1
 
 

@@ -189,12 +189,27 @@ class QuestionResult:
         )
 
 
+@dataclass(frozen=True)
+class LinkedChange:
+    """Change in one domain between a person's pre-test and their follow-up, linked by the code
+    they made up: `people` linked in the domain, the median of each person's change of mean
+    rating (follow-up minus pre-test, one decimal) and the share (0–100) whose rating went up;
+    both withheld under 5 people."""
+
+    code: str
+    label: str
+    people: int
+    median_change: Figure
+    share_improved: Figure
+
+
 @dataclass
 class Results:
     responses: int
     questions: list[QuestionResult]
     domains: list[DomainSummary]
     linked_codes: Figure
+    linked_changes: list[LinkedChange] = field(default_factory=list)
 
 
 def results(
@@ -239,7 +254,71 @@ def results(
         questions=out,
         domains=domain_summaries(domain_rows),
         linked_codes=figure(counts["coded"], people=counts["coded"]),
+        linked_changes=pre_followup_changes(questionnaires=questionnaires),
     )
+
+
+def pre_followup_changes(*, questionnaires: QuerySet[ActivityQuestionnaire]) -> list[LinkedChange]:
+    """Per domain, people whose follow-up among these questionnaires has the same code as a
+    pre-test of the same template in the same project (the pre-test may be at an activity the
+    set leaves out: the follow-up's people are the ones described). A person's earliest pre-test
+    and latest follow-up count. One query; nothing about anyone leaves it but the figures."""
+    Phase = ActivityQuestionnaire.Phase
+    followups = questionnaires.filter(phase=Phase.FOLLOWUP)
+    pretests = ActivityQuestionnaire.objects.filter(
+        phase=Phase.PRE,
+        template__in=followups.values("template"),
+        activity__project__in=followups.values("activity__project"),
+    )
+    rows = (
+        Answer.objects.filter(
+            Q(response__questionnaire__in=followups) | Q(response__questionnaire__in=pretests),
+            question__kind=TemplateQuestion.Kind.RETRO,
+            value__isnull=False,
+        )
+        .exclude(response__participant_code_hash="")
+        .exclude(question__domain="")
+        .values_list(
+            "response__questionnaire__activity__project",
+            "response__participant_code_hash",
+            "response__questionnaire__phase",
+            "response__created",
+            "response_id",
+            "question__domain",
+            "value",
+        )
+    )
+    # (project, code) -> phase -> (created, response id) -> domain -> ratings
+    people: dict[tuple[int, str], dict[str, dict[tuple[Any, int], dict[str, list[int]]]]] = (
+        defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(list))))
+    )
+    for project, code, phase, created, response_id, domain, value in rows:
+        people[(project, code)][phase][(created, response_id)][domain].append(value)
+    changes: dict[str, list[float]] = defaultdict(list)
+    for phases in people.values():
+        if Phase.PRE not in phases or Phase.FOLLOWUP not in phases:
+            continue
+        first = phases[Phase.PRE][min(phases[Phase.PRE])]
+        last = phases[Phase.FOLLOWUP][max(phases[Phase.FOLLOWUP])]
+        for domain in first.keys() & last.keys():
+            changes[domain].append(statistics.fmean(last[domain]) - statistics.fmean(first[domain]))
+    linked = []
+    for code, label in Domain.choices:
+        deltas = changes.get(code)
+        if not deltas:
+            continue
+        count = len(deltas)
+        improved = sum(delta > 0 for delta in deltas)
+        linked.append(
+            LinkedChange(
+                code=code,
+                label=str(label),
+                people=count,
+                median_change=figure(round(statistics.median(deltas), 1), people=count),
+                share_improved=figure(round(100 * improved / count), people=count),
+            )
+        )
+    return linked
 
 
 def _question_result(

@@ -402,9 +402,14 @@ def _results_context(questionnaires: QuerySet[ActivityQuestionnaire]) -> dict[st
     domain_chart = charts.bar_chart(
         [(d.label, [d.median_before, d.median_now]) for d in found.domains], maximum=5
     )
+    # The share improved, not the median change: a change can be negative and a bar cannot.
+    linked_chart = charts.bar_chart(
+        [(change.label, [change.share_improved]) for change in found.linked_changes], maximum=100
+    )
     return {
         "results": found,
         "domain_chart": domain_chart,
+        "linked_chart": linked_chart,
         "responses": figure(found.responses, people=found.responses),
     }
 

@@ -165,7 +165,7 @@ def test_the_results_page_makes_a_fixed_number_of_queries(client, world):
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(small) == len(large)
-    assert len(large) == 9, [q["sql"] for q in large.captured_queries]
+    assert len(large) == 10, [q["sql"] for q in large.captured_queries]
 
 
 def test_a_follow_up_shows_only_now_and_no_domain_change(client, world):

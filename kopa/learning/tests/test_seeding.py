@@ -20,13 +20,22 @@ def test_the_demo_is_complete_fictional_and_idempotent():
     call_command("seed", demo=True, verbosity=0)
     activity = Activity.objects.get(slug=DEMO_ACTIVITY)
     assert activity.is_demo and activity.status == Activity.Status.HELD
-    assert ActivityQuestionnaire.objects.filter(activity=activity).count() == 2
+    questionnaires = ActivityQuestionnaire.objects.filter(activity=activity)
+    assert sorted(questionnaires.values_list("phase", flat=True)) == [
+        "after",
+        "after",
+        "followup",
+        "pre",
+    ]
     assert Response.objects.filter(questionnaire__activity=activity).count() >= 12
     countries = set(Material.objects.filter(kind="good_practice").values_list("country", flat=True))
     assert {"FI", "DK"} <= countries
     summaries = {s.code: s for s in selectors.competence_summary(project=activity.project)}
     assert summaries["network"].respondents == 4 and summaries["network"].median_now.suppressed
     assert not summaries["situation"].median_now.suppressed
+    linked = {c.code: c for c in selectors.pre_followup_changes(questionnaires=questionnaires)}
+    assert linked["situation"].people == 6 and not linked["situation"].median_change.suppressed
+    assert linked["network"].people == 4 and linked["network"].median_change.suppressed
 
     again = seed_demo()
     assert (again.created, again.updated) == (0, 0)

@@ -14,7 +14,9 @@ def _demo_questionnaire(code: str):
     from kopa.learning.models import ActivityQuestionnaire
     from kopa.learning.seeding import DEMO_ACTIVITY
 
-    return ActivityQuestionnaire.objects.get(activity__slug=DEMO_ACTIVITY, template__code=code)
+    return ActivityQuestionnaire.objects.get(
+        activity__slug=DEMO_ACTIVITY, template__code=code, phase=ActivityQuestionnaire.Phase.AFTER
+    )
 
 
 def public_material(organisation_slug: str) -> str:
@@ -60,6 +62,11 @@ PAGES: list[SitePage] = [
     SitePage(
         "learning-results-competence",
         "/learning/results/{learning_competence_results}/",
+        login="coordinator",
+    ),
+    SitePage(
+        "learning-results-programme-competence",
+        "/learning/results/all/competence-self-assessment/",
         login="coordinator",
     ),
     SitePage(
