@@ -245,9 +245,12 @@ def embedding_search(*, query: str, kinds: list[str], limit: int) -> list[Any]:
     if vector is None:
         return []
     embeddings.vector_cache.refresh(generation())
-    scores = embeddings.vector_cache.scores(vector)
+    comparison = embeddings.vector_cache.compare(vector, kinds=kinds, nearest=limit)
+    if comparison is None:
+        return []
     keys = dict(SearchDocument.objects.filter(kind__in=kinds).values_list("id", "key"))
-    ranked = sorted((i for i in scores if i in keys), key=lambda i: -scores[i])[:limit]
+    scores = comparison.of(comparison.nearest)
+    ranked = sorted(scores, key=lambda i: -scores[i])
     return [Hit(key=keys[i], kind=kinds[0], score=scores[i]) for i in ranked]
 
 

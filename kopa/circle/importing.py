@@ -21,11 +21,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from kopa.circle.services import RecordError, service_import
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# A commit per record made the import wait on the disk (an fsync each) more than it worked; a
+# crash loses at most one batch, which importing the file again (idempotent by id) redoes.
+RECORDS_PER_TRANSACTION = 100
 MAX_ZIP_MEMBERS = 1000
 
 # The CSV tables the importer reads, by HSDS 3.0 resource name, and their usual file names.
@@ -107,39 +110,56 @@ def import_file(
 ) -> ImportSummary:
     """Import every service in the file; bad records are counted and described, not raised.
 
-    Each record is indexed for search after its commit (`lemmatize`: see docs/search.md)."""
+    Records are committed RECORDS_PER_TRANSACTION at a time, each in its own savepoint, and
+    indexed for search after the commit (`lemmatize`: see docs/search.md)."""
     records = read_source(path, max_bytes=max_bytes)
     summary = ImportSummary(total=len(records))
     first_seen: dict[uuid.UUID, str] = {}
-    for number, item in enumerate(records, start=1):
-        service_id = _service_id(item.record)
-        try:
-            if service_id in first_seen:
-                raise RecordError("id", f"the same service is already at {first_seen[service_id]}")
-            if service_id is not None:
-                first_seen[service_id] = item.position
-            outcome = service_import(
-                record=item.record, language=language, actor=actor, lemmatize=lemmatize
-            )
-        except RecordError as error:
-            summary.failed += 1
-            summary.problems.append(Problem(item.position, _label(service_id), str(error)))
-        except ValidationError as error:
-            summary.failed += 1
-            summary.problems.append(
-                Problem(item.position, _label(service_id), "; ".join(error.messages))
-            )
-        except (ValueError, TypeError, DatabaseError) as error:
-            # Values the schema lets through but the database or a parser refuses.
-            summary.failed += 1
-            summary.problems.append(
-                Problem(item.position, _label(service_id), f"{type(error).__name__}: {error}")
-            )
-        else:
-            setattr(summary, outcome.status, getattr(summary, outcome.status) + 1)
-        if progress is not None:
-            progress(number, summary.total)
+    for start in range(0, len(records), RECORDS_PER_TRANSACTION):
+        # Each record is its own savepoint inside the batch: a bad one is rolled back alone.
+        with transaction.atomic():
+            for number, item in enumerate(
+                records[start : start + RECORDS_PER_TRANSACTION], start=start + 1
+            ):
+                _import_one(item, summary, first_seen, language, actor, lemmatize)
+                if progress is not None:
+                    progress(number, summary.total)
     return summary
+
+
+def _import_one(
+    item: SourceRecord,
+    summary: ImportSummary,
+    first_seen: dict[uuid.UUID, str],
+    language: str | None,
+    actor: Any,
+    lemmatize: bool | None,
+) -> None:
+    service_id = _service_id(item.record)
+    try:
+        if service_id in first_seen:
+            raise RecordError("id", f"the same service is already at {first_seen[service_id]}")
+        if service_id is not None:
+            first_seen[service_id] = item.position
+        outcome = service_import(
+            record=item.record, language=language, actor=actor, lemmatize=lemmatize
+        )
+    except RecordError as error:
+        summary.failed += 1
+        summary.problems.append(Problem(item.position, _label(service_id), str(error)))
+    except ValidationError as error:
+        summary.failed += 1
+        summary.problems.append(
+            Problem(item.position, _label(service_id), "; ".join(error.messages))
+        )
+    except (ValueError, TypeError, DatabaseError) as error:
+        # Values the schema lets through but the database or a parser refuses.
+        summary.failed += 1
+        summary.problems.append(
+            Problem(item.position, _label(service_id), f"{type(error).__name__}: {error}")
+        )
+    else:
+        setattr(summary, outcome.status, getattr(summary, outcome.status) + 1)
 
 
 def _service_id(record: Any) -> uuid.UUID | None:

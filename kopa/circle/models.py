@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import uuid
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -27,10 +26,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kopa.circle.opening import Rule, parse_byday, parse_monthdays
 from kopa.core.i18n import TranslatedField, raw_translations
+from kopa.core.timezones import is_time_zone
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if not is_time_zone(value):
         raise ValidationError(_("Choose a time zone such as Europe/Riga."), code="invalid_tz")
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +68,7 @@ from kopa.circle.opening import zone_for_country
 from kopa.circle.search import service_index, service_unindex, taxonomy_index
 from kopa.core.audit import audit_log
 from kopa.core.i18n import language_codes, raw_translations
+from kopa.core.timezones import is_time_zone
 
 TAXONOMY_FILE = Path(__file__).resolve().parent / "seed" / "taxonomy.json"
 
@@ -346,9 +346,7 @@ class _Import:
     ) -> Schedule:
         pk, values, texts, lang = self.read("schedule", data, path, inherited)
         stated = data.get("x_timezone")
-        if stated is not None and (
-            not isinstance(stated, str) or stated not in zoneinfo.available_timezones()
-        ):
+        if stated is not None and not is_time_zone(stated):
             raise RecordError(f"{path}.x_timezone", "not an IANA time zone such as Europe/Riga")
         values["time_zone"] = stated or zone
         return self.save("schedule", path, pk, values, texts, lang, parents=parents)[0]

@@ -407,15 +407,16 @@ def test_the_number_of_queries_does_not_grow_with_the_page(
     # A count and the page with its organisations.
     assert queries(client, "/api/hsds/services?per_page=1") == 2
     assert queries(client, "/api/hsds/services?per_page=6") == 2
-    # The search's six (lexicon forms, near forms for an unknown word, phrases, a count,
-    # postings, the hits' keys), then the ids of the hits the other filters keep, and the page.
+    # The search's seven (lexicon forms, near forms for an unknown word, phrases, documents per
+    # kind, how many documents match each word, the best scores, the hits), then the ids of the
+    # hits the other filters keep, and the page.
     searched = queries(client, "/api/hsds/services?per_page=1&search=jurista")
-    assert searched == queries(client, "/api/hsds/services?per_page=6&search=jurista") == 8
+    assert searched == queries(client, "/api/hsds/services?per_page=6&search=jurista") == 9
     # Another filter adds two: the ids it keeps, and their search documents (among which the
-    # search ranks; one more query per 500 services the filter keeps, never per page).
+    # search ranks; one more query per 5,000 services the filter keeps, never per page).
     term = f"&taxonomy_term_id={LEGAL_AID}"
-    assert queries(client, f"/api/hsds/services?per_page=1&search=jurista{term}") == 10
-    assert queries(client, f"/api/hsds/services?per_page=6&search=jurista{term}") == 10
+    assert queries(client, f"/api/hsds/services?per_page=1&search=jurista{term}") == 11
+    assert queries(client, f"/api/hsds/services?per_page=6&search=jurista{term}") == 11
     one = queries(client, "/api/hsds/services?per_page=1&full=true")
     six = queries(client, "/api/hsds/services?per_page=6&full=true")
     assert one == six == 19  # count, page, 16 prefetches, category links

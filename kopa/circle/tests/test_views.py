@@ -199,7 +199,7 @@ def _count(client, url: str) -> int:
 # languages, schedules, places, addresses, places' schedules, categories (7). "Open now" reads the
 # candidates' schedules (4 more). A query with no other filter searches the whole index instead
 # of the candidates, then keeps the visible hits (the names are not needed).
-LIST_QUERIES = {"/en/directory/": 12, "/en/directory/?open=1": 16, "/en/directory/?q=jurista": 17}
+LIST_QUERIES = {"/en/directory/": 12, "/en/directory/?open=1": 16, "/en/directory/?q=jurista": 18}
 
 
 @pytest.mark.parametrize(("path", "expected"), LIST_QUERIES.items())

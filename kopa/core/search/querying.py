@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL composed of table names and placeholders; every value is bound
 """Reads from the search index: `search(query=…)`. Light on purpose: runs in every web worker.
 
 A query goes through these steps (docs/search.md has the reasons and the measurements):
@@ -25,7 +26,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Count, Q
 from django.db.models.functions import Length
 
 from kopa.core.search import embeddings
@@ -64,6 +66,11 @@ SATURATION = 1.2  # BM25's k1: a term's weight in a document saturates towards k
 SEMANTIC_CANDIDATES = 50
 SEMANTIC_ONLY = 0.5  # of the way from the median cosine to the best one
 FUZZY_ROWS = 5000
+# Ranked by words before meaning is added: enough that meaning (at most SEMANTIC_WEIGHT) rarely
+# lifts a document from below them into the first MAX_LIMIT.
+CANDIDATES = 500
+ALLOWED_IN_SQL = 1000  # a filter to at most this many documents is applied in the scoring SQL
+KEYS_PER_QUERY = 5000
 
 
 @dataclass(frozen=True)
@@ -279,6 +286,100 @@ def _saturate(weight: float) -> float:
     return weight * (SATURATION + 1) / (weight + SATURATION)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """Which documents a query ranks: SQL conditions on the posting `p` (and its document `d`),
+    with their parameters, and how many documents there are."""
+
+    join: str
+    where: str
+    params: list[object]
+    total: int
+
+
+def _scope(kinds: list[str] | None, allowed: list[int] | None) -> _Scope:
+    counts = dict(SearchDocument.objects.values_list("kind").annotate(n=Count("id")).order_by())
+    join, where, params = "", [], []
+    total = sum(counts.values())
+    if kinds:
+        total = sum(n for kind, n in counts.items() if kind in kinds)
+        # Joining each posting to its document costs a look-up per posting: only when the index
+        # also holds documents of other kinds.
+        if total < sum(counts.values()):
+            join = f"JOIN {SearchDocument._meta.db_table} d ON d.id = p.document_id"
+            where.append(f"d.kind IN ({', '.join(['%s'] * len(kinds))})")
+            params.extend(kinds)
+    if allowed is not None and len(allowed) <= ALLOWED_IN_SQL:
+        where.append(f"p.document_id IN ({', '.join(['%s'] * len(allowed))})")
+        params.extend(allowed)
+    return _Scope(join=join, where=" AND ".join(where) or "1 = 1", params=params, total=total)
+
+
+def _values(rows: list[tuple[object, ...]], columns: str) -> tuple[str, list[object]]:
+    """A `WITH name(columns) AS (VALUES …)` body: the same SQL on SQLite and PostgreSQL."""
+    width = len(rows[0])
+    placeholders = ", ".join("(" + ", ".join(["%s"] * width) + ")" for _row in rows)
+    return f"{columns} AS (VALUES {placeholders})", [value for row in rows for value in row]
+
+
+def _lexical(
+    analysis: QueryAnalysis, category_terms: set[str], scope: _Scope, limit: int | None
+) -> list[tuple[int, float]]:
+    """Documents by words, concepts and categories, best first: the sum over the query's units
+    of each unit's best term in the document, weighed by the unit's rarity; plus the category
+    boost. Aggregated in the database: at 100,000 documents a common concept has tens of
+    thousands of postings, which must not travel to Python one by one (docs/search.md)."""
+    # (term, unit, confidence, flat): a unit is a disjunction of terms; a category is a unit of
+    # its own whose value is flat (the boost), not saturated by the posting's weight.
+    rows: list[tuple[object, ...]] = [
+        (term, number, confidence, 0)
+        for number, unit in enumerate(analysis.units)
+        for term, confidence in unit.terms.items()
+    ]
+    first_category = len(analysis.units)
+    rows += [(term, first_category + n, 1.0, 1) for n, term in enumerate(sorted(category_terms))]
+    if not rows:
+        return []
+    posting = SearchPosting._meta.db_table
+    terms_sql, terms_params = _values(rows, "q(term, unit, confidence, flat)")
+    matched = (
+        f"SELECT p.document_id AS doc, q.unit AS unit, MAX(CASE WHEN q.flat = 1 THEN q.confidence"
+        f" ELSE q.confidence * p.weight * {SATURATION + 1} / (p.weight + {SATURATION}) END)"
+        f" AS value FROM {posting} p {scope.join} JOIN q ON q.term = p.term"
+        f" WHERE {scope.where} GROUP BY p.document_id, q.unit"
+    )
+    with connection.cursor() as cursor:
+        # How many documents match each unit (its rarity); index-only on (term, document).
+        cursor.execute(
+            f"WITH {terms_sql} SELECT q.unit, COUNT(DISTINCT p.document_id) FROM {posting} p"
+            f" {scope.join} JOIN q ON q.term = p.term WHERE {scope.where} GROUP BY q.unit",
+            [*terms_params, *scope.params],
+        )
+        frequency = dict(cursor.fetchall())
+        factors: list[tuple[object, ...]] = []
+        best_possible = 0.0
+        for number, unit in enumerate(analysis.units):
+            if frequency.get(number):
+                idf = math.log(
+                    1 + (scope.total - frequency[number] + 0.5) / (frequency[number] + 0.5)
+                )
+                factors.append((number, unit.weight * idf))
+                best_possible += unit.weight * idf * (SATURATION + 1)
+        factors = [(number, factor / best_possible) for number, factor in factors]
+        factors += [(first_category + n, CATEGORY_BOOST) for n in range(len(category_terms))]
+        if not any(frequency.get(number) for number, _factor in factors):
+            return []
+        factors_sql, factors_params = _values(factors, "u(unit, factor)")
+        cursor.execute(
+            f"WITH {terms_sql}, {factors_sql}, best AS ({matched})"
+            " SELECT best.doc, SUM(best.value * u.factor) AS score"
+            " FROM best JOIN u ON u.unit = best.unit GROUP BY best.doc"
+            " ORDER BY score DESC, best.doc" + (" LIMIT %s" if limit else ""),
+            [*terms_params, *factors_params, *scope.params, *([limit] if limit else [])],
+        )
+        return [(doc, float(score)) for doc, score in cursor.fetchall()]
+
+
 def search(
     *,
     query: str,
@@ -295,73 +396,43 @@ def search(
     analysis = analyse_query(query)
     if not analysis.tokens:
         return []
-    allowed: set[int] | None = None
+    allowed: list[int] | None = None
     if filter_keys is not None:
         keys = [str(key) for key in filter_keys]
-        allowed = set()
-        for start in range(0, len(keys), 500):
-            allowed.update(
-                SearchDocument.objects.filter(key__in=keys[start : start + 500]).values_list(
-                    "id", flat=True
-                )
+        allowed = []
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            allowed.extend(
+                SearchDocument.objects.filter(
+                    key__in=keys[start : start + KEYS_PER_QUERY]
+                ).values_list("id", flat=True)
             )
         if not allowed:
             return []
-
-    terms = {term for unit in analysis.units for term in unit.terms}
-    category_terms = {f"k:{code}" for code in analysis.categories}
-    documents = SearchDocument.objects.all()
-    postings = SearchPosting.objects.filter(term__in=terms | category_terms)
-    if kinds:
-        documents = documents.filter(kind__in=list(kinds))
-        postings = postings.filter(document__kind__in=list(kinds))
-    total = documents.count()
-    if not total:
+    kinds = list(kinds) if kinds else None
+    scope = _scope(kinds, allowed)
+    if not scope.total:
         return []
-    by_term: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for document_id, term, weight in postings.values_list("document_id", "term", "weight"):
-        by_term[term].append((document_id, weight))
-
-    # A unit is a disjunction of its terms (a word, its lemmas, its translations into concepts):
-    # its rarity is that of the documents matching any of them, so a Latvian document found
-    # through a concept counts as much as an English one that has the query's very word.
-    lexical: dict[int, float] = defaultdict(float)
-    matched: dict[int, set[str]] = defaultdict(set)
-    best_possible = 0.0
-    for unit in analysis.units:
-        unit_best: dict[int, float] = {}
-        for term, confidence in unit.terms.items():
-            for document_id, weight in by_term.get(term, ()):
-                value = confidence * _saturate(weight)
-                if value > unit_best.get(document_id, 0.0):
-                    unit_best[document_id] = value
-                if term.startswith("c:"):
-                    matched[document_id].add(term[2:])
-        if not unit_best:
-            continue
-        frequency = len(unit_best)
-        idf = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-        best_possible += unit.weight * idf * (SATURATION + 1)
-        for document_id, value in unit_best.items():
-            lexical[document_id] += unit.weight * idf * value
-
-    scores: dict[int, float] = {}
-    if best_possible:
-        for document_id, value in lexical.items():
-            scores[document_id] = value / best_possible
-    for term in category_terms:  # the taxonomy boost: documents in the query's categories
-        for document_id, _weight in by_term.get(term, ()):
-            scores[document_id] = scores.get(document_id, 0.0) + CATEGORY_BOOST
+    category_terms = {f"k:{code}" for code in analysis.categories}
+    # Unfiltered, only the best CANDIDATES by words can end up on top once meaning is added (it
+    # adds at most SEMANTIC_WEIGHT); filtered to a large set, every match is ranked and the
+    # filter applied here.
+    unfiltered = allowed is None or len(allowed) <= ALLOWED_IN_SQL
+    lexical = _lexical(
+        analysis, category_terms, scope, max(CANDIDATES, limit) if unfiltered else None
+    )
+    scores = dict(lexical)
 
     vector = embeddings.query_vector(analysis.text) if SEMANTIC_WEIGHT else None
     if vector is not None:
         embeddings.vector_cache.refresh(generation())
-        cosines = embeddings.vector_cache.scores(vector, kinds=kinds)
-        if cosines:
-            values = sorted(cosines.values())
-            middle = values[len(values) // 2]
-            spread = (values[-1] - middle) or 1.0
-            nearest = sorted(cosines, key=cosines.get, reverse=True)[:SEMANTIC_CANDIDATES]
+        comparison = embeddings.vector_cache.compare(
+            vector, kinds=kinds, nearest=SEMANTIC_CANDIDATES
+        )
+        if comparison is not None:
+            middle = comparison.median
+            spread = (comparison.best - middle) or 1.0
+            nearest = comparison.nearest
+            cosines = comparison.of([*scores, *nearest])
             for document_id in set(scores) | set(nearest):
                 relative = (cosines.get(document_id, middle) - middle) / spread
                 # meaning alone brings in a document only when it is among the closest ones
@@ -369,14 +440,36 @@ def search(
                     scores[document_id] = scores.get(document_id, 0.0) + SEMANTIC_WEIGHT * relative
 
     if allowed is not None:
-        scores = {i: score for i, score in scores.items() if i in allowed}
+        permitted = set(allowed)
+        scores = {i: score for i, score in scores.items() if i in permitted}
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    documents = {
-        pk: (key, kind)
-        for pk, key, kind in SearchDocument.objects.filter(
-            id__in=[i for i, _score in ranked]
-        ).values_list("id", "key", "kind")
-    }
+    return _hits(ranked, analysis)
+
+
+def _hits(ranked: list[tuple[int, float]], analysis: QueryAnalysis) -> list[Hit]:
+    """The ranked documents as hits, with the query's concepts each has (one query)."""
+    if not ranked:
+        return []
+    ids = [i for i, _score in ranked]
+    concepts = sorted(
+        {term for unit in analysis.units for term in unit.terms if term.startswith("c:")}
+    )
+    documents: dict[int, tuple[str, str]] = {}
+    matched: dict[int, set[str]] = defaultdict(set)
+    concept_sql = (
+        f" AND p.term IN ({', '.join(['%s'] * len(concepts))})" if concepts else " AND 0 = 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.id, d.key, d.kind, p.term FROM {SearchDocument._meta.db_table} d"
+            f" LEFT JOIN {SearchPosting._meta.db_table} p ON p.document_id = d.id{concept_sql}"
+            f" WHERE d.id IN ({', '.join(['%s'] * len(ids))})",
+            [*concepts, *ids],
+        )
+        for pk, key, kind, term in cursor.fetchall():
+            documents[pk] = (key, kind)
+            if term:
+                matched[pk].add(term[2:])
     return [
         Hit(
             key=documents[i][0],
