@@ -11,6 +11,11 @@ on SQLite restores into PostgreSQL and back. The read is one snapshot while the 
 REPEATABLE READ, READ ONLY transaction on PostgreSQL, one deferred read transaction on SQLite
 (WAL lets writers go on meanwhile). Restoring checks every checksum and the schema before it
 changes anything, loads all rows in one transaction and moves the files in only after it commits.
+
+Rows are read and written through the models of the migrations they were made at: the current
+models when those are all of this release's migrations, otherwise the historical models Django's
+migration state builds. So a backup of an older release (its migrations a prefix of ours) is
+restored at its own schema and then migrated forward, as an upgrade would.
 """
 
 from __future__ import annotations
@@ -33,12 +38,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.apps import apps
+from django.apps.registry import Apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError, DeserializedObject
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.serializers.jsonl import Deserializer as JSONLDeserializer
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = "kopa-backup"
@@ -54,6 +63,7 @@ BATCH = 500  # rows per INSERT on restore
 MIGRATE_MADE = {"contenttypes.contenttype", "auth.permission"}
 
 Progress = Callable[[str], None]
+Migrations = set[tuple[str, str]]
 
 
 class BackupError(Exception):
@@ -87,13 +97,14 @@ def _quiet(_message: str) -> None:
     """The default progress reporter says nothing."""
 
 
-def backed_up_models() -> list[type[models.Model]]:
+def backed_up_models(registry: Apps = apps) -> list[type[models.Model]]:
     """Every table Django manages, in an order where natural-key targets come first.
 
     The tables behind many-to-many fields come last, as tables of their own: their rows keep
-    their ids, and every row they link is loaded before them.
+    their ids, and every row they link is loaded before them. `registry` is the current models
+    or the historical ones of an older migration state (`_models_at`).
     """
-    app_list = [(config, None) for config in apps.get_app_configs()]
+    app_list = [(config, None) for config in registry.get_app_configs()]
     ordered = [
         model
         for model in serializers.sort_dependencies(app_list, allow_cycles=True)
@@ -109,6 +120,60 @@ def backed_up_models() -> list[type[models.Model]]:
         if field.remote_field.through._meta.auto_created
     ]
     return ordered + links
+
+
+# What a model's natural_key() reads besides its fields (AbstractBaseUser's goes through these).
+_NATURAL_KEY_ATTRIBUTES = ("natural_key", "get_username", "USERNAME_FIELD")
+
+
+def _models_at(migrations: Migrations, loader: MigrationLoader) -> Apps:
+    """The models as they were after exactly `migrations`: the current ones when that is every
+    migration of this release, else the historical ones."""
+    if migrations == set(loader.graph.nodes):
+        return apps
+    registry = loader.project_state(nodes=sorted(migrations), at_end=True).apps
+    using = loader.connection.alias
+    # Historical models carry no methods, but rows pointing at content types and users must
+    # keep referring to them by natural key (their ids differ from one database to the next).
+    # Their managers do have get_by_natural_key (use_in_migrations).
+    for model in registry.get_models(include_auto_created=True):
+        try:
+            real = apps.get_model(model._meta.label)
+        except LookupError:
+            continue  # a model this release no longer has
+        if hasattr(real, "natural_key") and hasattr(model._default_manager, "get_by_natural_key"):
+            for name in _NATURAL_KEY_ATTRIBUTES:
+                if hasattr(real, name):
+                    setattr(model, name, getattr(real, name))
+        if model._meta.label_lower in MIGRATE_MADE:
+            # Permission's manager finds the content type through the current model, which a
+            # query on the historical one refuses. These tables are the same in every state.
+            model._default_manager.get_by_natural_key = _found_through(real, model, using)
+    return registry
+
+
+def _found_through(
+    real: type[models.Model], historical: type[models.Model], using: str
+) -> Callable[..., models.Model]:
+    def get_by_natural_key(*key: Any) -> models.Model:
+        found = real._default_manager.db_manager(using).get_by_natural_key(*key)
+        return historical._base_manager.using(using).get(pk=found.pk)
+
+    return get_by_natural_key
+
+
+class _Deserializer(JSONLDeserializer):
+    """Django's JSON Lines reader, with the models taken from `registry`."""
+
+    def __init__(self, stream: Any, *, registry: Apps, **options: Any) -> None:
+        self.registry = registry
+        super().__init__(stream, **options)
+
+    def _get_model_from_node(self, model_identifier: str) -> type[models.Model]:  # type: ignore[override]
+        try:
+            return self.registry.get_model(model_identifier)
+        except (LookupError, TypeError):
+            raise DeserializationError(f"Invalid model identifier: {model_identifier}") from None
 
 
 def _own_fields(model: type[models.Model]) -> list[str] | None:
@@ -146,6 +211,14 @@ def _applied_migrations(using: str) -> dict[str, list[str]]:
     for app_label, name in sorted(MigrationRecorder(connections[using]).applied_migrations()):
         applied.setdefault(app_label, []).append(name)
     return applied
+
+
+def _as_set(migrations: dict[str, list[str]]) -> Migrations:
+    return {(app, name) for app, names in migrations.items() for name in names}
+
+
+def _named(migrations: Migrations) -> str:
+    return ", ".join(f"{app}.{name}" for app, name in sorted(migrations)[:3])
 
 
 @contextlib.contextmanager
@@ -186,9 +259,9 @@ def _media_files(media_root: Path) -> list[Path]:
     )
 
 
-def _check_migrated(using: str) -> None:
+def _check_migrated(using: str, registry: Apps = apps) -> None:
     existing = set(connections[using].introspection.table_names())
-    for model in backed_up_models():
+    for model in backed_up_models(registry):
         if model._meta.db_table not in existing:
             raise BackupError(
                 f"the database has no table {model._meta.db_table}: run kopa migrate first"
@@ -207,7 +280,17 @@ def backup_create(
     media_root = Path(media_root or settings.MEDIA_ROOT)
     path = Path(path)
     summary = Summary(archive=path)
-    _check_migrated(using)
+    loader = MigrationLoader(connections[using])
+    unknown = set(loader.applied_migrations) - set(loader.graph.nodes)
+    if unknown:
+        raise BackupError(
+            f"the database has migrations this release does not have ({_named(unknown)}): "
+            "back it up with the release that migrated it"
+        )
+    # A database not yet migrated to this release (a backup before `kopa migrate`, say) is
+    # written as its own migrations have it.
+    registry = _models_at(set(loader.applied_migrations), loader)
+    _check_migrated(using, registry)
     tables: dict[str, dict[str, Any]] = {}
     media: dict[str, dict[str, Any]] = {}
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
@@ -221,8 +304,10 @@ def backup_create(
         ):
             with snapshot(using):
                 applied = _applied_migrations(using)
+                if _as_set(applied) != set(loader.applied_migrations):
+                    raise BackupError("the database was migrated as the backup began: run it again")
                 serializer = serializers.get_serializer("jsonl")
-                for model in backed_up_models():
+                for model in backed_up_models(registry):
                     label = model._meta.label_lower
                     rows = model._base_manager.using(using).order_by("pk")
                     target = Path(work) / f"{label}.jsonl"
@@ -367,29 +452,39 @@ def _unpack(path: Path, data_dir: Path, media_dir: Path) -> _Unpacked:
     return _Unpacked(manifest=manifest, data_dir=data_dir, media_dir=media_dir)
 
 
-def _check_schema(manifest: dict[str, Any], using: str) -> None:
-    ours = {(app, name) for app, names in _applied_migrations(using).items() for name in names}
-    theirs = {
-        (app, name) for app, names in manifest.get("migrations", {}).items() for name in names
-    }
-    if ours == theirs:
-        return
-    missing = sorted(theirs - ours)
-    extra = sorted(ours - theirs)
-    if missing:
+def _schema_of(manifest: dict[str, Any], using: str) -> tuple[Migrations, MigrationLoader]:
+    """The backup's migrations, if this release can load its rows: all of its own (the same
+    release), or a prefix of them (an older release: restored at that state, then migrated)."""
+    loader = MigrationLoader(connections[using])
+    ours = set(loader.graph.nodes)
+    applied = set(loader.applied_migrations)
+    if applied != ours:
         raise BackupError(
-            "the backup was made by a newer release (migrations not applied here: "
-            + ", ".join(f"{a}.{n}" for a, n in missing[:3])
-            + "): install that release or a later one, kopa migrate, then restore"
+            "the database is not migrated to this release ("
+            + _named(ours - applied or applied - ours)
+            + "): restore into a database made with kopa migrate"
         )
-    # The rows are loaded through this release's models, which match only their own schema:
-    # an older backup goes back through its own release, then upgrades (tests/migrations).
-    raise BackupError(
-        "the backup was made by an older release (newer here: "
-        + ", ".join(f"{a}.{n}" for a, n in extra[:3])
-        + "): restore it with the release that made it "
-        f"(kopa {manifest.get('kopa_version', '?')}), then upgrade and kopa migrate"
-    )
+    theirs = _as_set(manifest.get("migrations", {}))
+    unknown = theirs - ours
+    if unknown and ours <= theirs:
+        raise BackupError(
+            f"the backup was made by a newer release (migrations not applied here: "
+            f"{_named(unknown)}): install kopa {manifest.get('kopa_version', '?')} or a later "
+            "one, kopa migrate, then restore"
+        )
+    # Every migration of an older release is one of ours, with all it depends on.
+    closed = {step for node in theirs - unknown for step in loader.graph.forwards_plan(node)}
+    if unknown or closed != theirs:
+        why = (
+            f"its migrations {_named(unknown)} are not this release's"
+            if unknown
+            else f"it lacks {_named(closed - theirs)}, which its other migrations need"
+        )
+        raise BackupError(
+            f"the backup was made by a release on another line of development ({why}): "
+            f"restore it with the release that made it (kopa {manifest.get('kopa_version', '?')})"
+        )
+    return theirs, loader
 
 
 def _archived_pks(unpacked: _Unpacked, model: type[models.Model]) -> set[str]:
@@ -401,14 +496,17 @@ def _archived_pks(unpacked: _Unpacked, model: type[models.Model]) -> set[str]:
         return {str(to_python(json.loads(line)["pk"])) for line in stream if line.strip()}
 
 
-def _foreign_rows(unpacked: _Unpacked, using: str) -> list[str]:
-    """Tables holding rows the backup does not have: what a restore would lose.
+def _foreign_rows(unpacked: _Unpacked, using: str, labels: set[str] | None = None) -> list[str]:
+    """Tables holding rows the backup does not have: what a restore would lose (of `labels`,
+    when given).
 
     A freshly migrated database is not quite empty: data migrations ship rows (the learning
     app's questionnaire templates, say). Rows the backup has too are replaced by its version.
     """
     foreign = []
     for model in backed_up_models():
+        if labels is not None and model._meta.label_lower not in labels:
+            continue
         pks = model._base_manager.using(using).values_list("pk", flat=True)
         if not pks.exists():
             continue
@@ -417,6 +515,28 @@ def _foreign_rows(unpacked: _Unpacked, using: str) -> list[str]:
         if any(str(to_python(pk)) not in archived for pk in pks.iterator()):
             foreign.append(model._meta.label_lower)
     return foreign
+
+
+def _refuse_foreign(foreign: list[str]) -> None:
+    if foreign:
+        raise BackupError(
+            f"the database is not empty ({', '.join(foreign[:3])} hold rows the backup "
+            "lacks): restore into a freshly migrated database, or pass --force to "
+            "replace everything in it"
+        )
+
+
+def _delete_all(registry: Apps, using: str) -> None:
+    """Empty every backed-up table, in the caller's transaction.
+
+    DELETE rather than TRUNCATE: PostgreSQL refuses TRUNCATE of a table with pending deferred
+    checks in the transaction, and the foreign keys (deferred) only need to agree at commit.
+    """
+    connection = connections[using]
+    names = {model._meta.db_table for model in backed_up_models(registry)}
+    with connection.cursor() as cursor:
+        for table in sorted(names):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
 
 
 def _insert(model: type[models.Model], batch: list[DeserializedObject], using: str) -> None:
@@ -438,9 +558,11 @@ def _insert(model: type[models.Model], batch: list[DeserializedObject], using: s
         )
 
 
-def _load(unpacked: _Unpacked, using: str, progress: Progress) -> dict[str, int]:
+def _load(
+    unpacked: _Unpacked, using: str, progress: Progress, registry: Apps = apps
+) -> dict[str, int]:
     connection = connections[using]
-    known = {model._meta.label_lower: model for model in backed_up_models()}
+    known = {model._meta.label_lower: model for model in backed_up_models(registry)}
     tables = unpacked.manifest.get("tables", {})
     unknown = sorted(set(tables) - set(known))
     if unknown:
@@ -449,13 +571,7 @@ def _load(unpacked: _Unpacked, using: str, progress: Progress) -> dict[str, int]
     with transaction.atomic(using=using):
         # Every table is emptied first: with --force that is the point; without it, whatever
         # rows are there are also in the backup (_foreign_rows), which brings them back.
-        names = [model._meta.db_table for model in known.values()]
-        # DELETE rather than TRUNCATE: PostgreSQL refuses TRUNCATE of a table with pending
-        # deferred checks in the transaction, and the foreign keys (deferred) only need to
-        # agree at commit.
-        with connection.cursor() as cursor:
-            for table in sorted(set(names)):
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        _delete_all(registry, using)
         deferred = []
         with connection.constraint_checks_disabled():
             for label in known:
@@ -464,8 +580,8 @@ def _load(unpacked: _Unpacked, using: str, progress: Progress) -> dict[str, int]
                 count = 0
                 batch: list[DeserializedObject] = []
                 with (unpacked.data_dir / f"{label}.jsonl").open(encoding="utf-8") as stream:
-                    for obj in serializers.deserialize(
-                        "jsonl", stream, using=using, handle_forward_references=True
+                    for obj in _Deserializer(
+                        stream, registry=registry, using=using, handle_forward_references=True
                     ):
                         if obj.deferred_fields:
                             deferred.append(obj)
@@ -490,6 +606,81 @@ def _load(unpacked: _Unpacked, using: str, progress: Progress) -> dict[str, int]
             with connection.cursor() as cursor:
                 for statement in statements:
                     cursor.execute(statement)
+    return counts
+
+
+def _not_loaded(error: Exception) -> BackupError:
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return BackupError(
+        f"the rows could not be loaded, nothing was changed: {type(error).__name__}"
+        f"{': ' + first if first else ''}"
+    )
+
+
+def _targets(migrations: Migrations, graph: Any) -> list[tuple[str, str | None]]:
+    """Where `kopa migrate` would have to stop, app by app, to reach exactly `migrations`."""
+    targets: list[tuple[str, str | None]] = []
+    for app in sorted({app for app, _name in graph.nodes}):
+        own = {node for node in migrations if node[0] == app}
+        if not own:
+            targets.append((app, None))  # an app the older release did not have
+            continue
+        targets += sorted(
+            node for node in own if not any(c.key in own for c in graph.node_map[node].children)
+        )
+    return targets
+
+
+def _upgrade(
+    unpacked: _Unpacked,
+    theirs: Migrations,
+    loader: MigrationLoader,
+    registry: Apps,
+    using: str,
+    *,
+    work: Path,
+    force: bool,
+    progress: Progress,
+) -> dict[str, int]:
+    """Restore an older release's backup: the database goes back to the backup's migrations,
+    the rows load through the models of that state, then every later migration runs on them.
+
+    Changing the schema cannot happen inside the rows' transaction on SQLite, so the database
+    as it was is copied first and put back if anything fails: a failure changes nothing.
+    """
+    then = {model._meta.label_lower for model in backed_up_models(registry)}
+    # The tables the older release lacked go and are made anew by the migrations. In a freshly
+    # migrated database they hold only what data migrations ship, which the migrations ship
+    # again; any other row in them would be lost, and makes the restore fail.
+    shipped = {
+        model: set(model._base_manager.using(using).values_list("pk", flat=True))
+        for model in backed_up_models()
+        if not force and model._meta.label_lower not in then
+    }
+    before = work / "before.tar.gz"
+    backup_create(path=before, using=using, media_root=work / "no-media")
+    latest = sorted(loader.graph.leaf_nodes())
+    try:
+        with transaction.atomic(using=using):
+            _delete_all(apps, using)
+        progress(f"  migrating back to the backup's {len(theirs)} migrations")
+        MigrationExecutor(connections[using]).migrate(_targets(theirs, loader.graph))
+        counts = _load(unpacked, using, progress, registry)
+        progress("  migrating the restored rows forward to this release")
+        MigrationExecutor(connections[using]).migrate(latest)
+        _refuse_foreign(
+            [
+                model._meta.label_lower
+                for model, pks in shipped.items()
+                if pks - set(model._base_manager.using(using).values_list("pk", flat=True))
+            ]
+        )
+    except Exception as error:
+        MigrationExecutor(connections[using]).migrate(latest)
+        backup_restore(path=before, using=using, media_root=work / "no-media", force=True)
+        if isinstance(error, BackupError):
+            raise
+        raise _not_loaded(error) from error
     return counts
 
 
@@ -522,23 +713,29 @@ def backup_restore(
     try:
         with tempfile.TemporaryDirectory(prefix="kopa-restore-") as work:
             unpacked = _unpack(path, Path(work), staging)
-            _check_schema(unpacked.manifest, using)
-            foreign = [] if force else _foreign_rows(unpacked, using)
-            if foreign:
-                raise BackupError(
-                    f"the database is not empty ({', '.join(foreign[:3])} hold rows the backup "
-                    "lacks): restore into a freshly migrated database, or pass --force to "
-                    "replace everything in it"
-                )
+            theirs, loader = _schema_of(unpacked.manifest, using)
+            registry = _models_at(theirs, loader)
+            if not force:
+                # Of an older release's tables; the tables it lacked are checked by _upgrade.
+                then = {model._meta.label_lower for model in backed_up_models(registry)}
+                _refuse_foreign(_foreign_rows(unpacked, using, labels=then))
             progress(f"  archive verified: made {unpacked.manifest.get('created')}")
-            try:
-                summary.rows = _load(unpacked, using, progress)
-            except (DeserializationError, DatabaseError, ValueError) as error:
-                first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-                raise BackupError(
-                    f"the rows could not be loaded, nothing was changed: {type(error).__name__}"
-                    f"{': ' + first if first else ''}"
-                ) from error
+            if registry is apps:
+                try:
+                    summary.rows = _load(unpacked, using, progress)
+                except (DeserializationError, DatabaseError, ValueError) as error:
+                    raise _not_loaded(error) from error
+            else:
+                summary.rows = _upgrade(
+                    unpacked,
+                    theirs,
+                    loader,
+                    registry,
+                    using,
+                    work=Path(work),
+                    force=force,
+                    progress=progress,
+                )
         for source in sorted(p for p in staging.rglob("*") if p.is_file()):
             target = media_root / source.relative_to(staging)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -303,6 +303,20 @@ def test_it_refuses_damaged_foreign_and_mismatched_archives_and_changes_nothing(
         manifest["migrations"]["accounts"].append("9999_from_the_future")
         return json.dumps(manifest).encode()
 
+    def other_line(name, data):
+        if name != backup.MANIFEST:
+            return data
+        manifest = json.loads(data)
+        manifest["migrations"]["accounts"][-1] = "0002_elsewhere"
+        return json.dumps(manifest).encode()
+
+    def gap(name, data):
+        if name != backup.MANIFEST:
+            return data
+        manifest = json.loads(data)
+        manifest["migrations"]["accounts"] = manifest["migrations"]["accounts"][1:]
+        return json.dumps(manifest).encode()
+
     cases = {
         truncated: "damaged",
         flipped: "damaged",
@@ -316,6 +330,12 @@ def test_it_refuses_damaged_foreign_and_mismatched_archives_and_changes_nothing(
         rewrite(archive, tmp_path / "f.tar.gz", other_format): "format version 99",
         rewrite(archive, tmp_path / "g.tar.gz", other_migrations): (
             "made by a newer release (migrations not applied here: accounts.9999_from_the_future"
+        ),
+        rewrite(archive, tmp_path / "o.tar.gz", other_line): (
+            "another line of development (its migrations accounts.0002_elsewhere are not this"
+        ),
+        rewrite(archive, tmp_path / "h.tar.gz", gap): (
+            "another line of development (it lacks accounts.0001_initial, which its other"
         ),
     }
     with tarfile.open(tmp_path / "slip.tar.gz", "w:gz") as slip:
