@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kopa.accounts.models import Organisation
 from kopa.core.countries import country_choices, spoken_language_choices
+from kopa.core.i18n import language_choices
 from kopa.learning.models import (
     ActivityQuestionnaire,
     Material,
@@ -14,7 +15,7 @@ from kopa.learning.models import (
     TemplateQuestion,
     Theme,
 )
-from kopa.learning.services import asks_before, questions_for
+from kopa.learning.services import asks_before, questions_for, templates_for
 from kopa.programme.models import Activity, TargetGroup
 
 
@@ -116,7 +117,7 @@ class MaterialForm(forms.ModelForm):
 
 class AttachForm(forms.Form):
     template = forms.ModelChoiceField(
-        label=_("Questionnaire"), queryset=QuestionnaireTemplate.objects.all()
+        label=_("Questionnaire"), queryset=QuestionnaireTemplate.objects.none()
     )
     phase = forms.ChoiceField(
         label=_("When it is answered"), choices=ActivityQuestionnaire.Phase.choices
@@ -125,9 +126,76 @@ class AttachForm(forms.Form):
         label=_("People may change their answers with their link"), required=False
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, activity: Activity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates_for(activity)
         self.fields["template"].label_from_instance = lambda template: template.title.text
+
+
+class TemplateForm(forms.ModelForm):
+    """A coordinator's own questionnaire: whose it is, its title and introduction."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = QuestionnaireTemplate
+        fields = ("organisation", "title", "intro", "original_language")
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=[org.pk for org in organisations]
+        )
+        self.fields["organisation"].required = True
+        self.fields["organisation"].label_from_instance = lambda org: org.name.text
+        self.fields["intro"].help_text = _("Shown above the questions: what the answers are for.")
+        self.fields["original_language"].label = _("Original language")
+        self.fields["original_language"].choices = language_choices()
+        self.fields["version"].initial = self.instance.version
+
+
+class TemplateQuestionForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of answer"),
+        choices=[
+            (kind.value, kind.label)
+            for kind in (
+                TemplateQuestion.Kind.SCALE,
+                TemplateQuestion.Kind.CHOICE,
+                TemplateQuestion.Kind.TEXT,
+            )
+        ],
+    )
+    scale_max = forms.IntegerField(
+        label=_("Highest point of the rating scale"),
+        min_value=2,
+        max_value=10,
+        initial=5,
+        help_text=_("The scale goes from 1 to this number."),
+    )
+    required = forms.BooleanField(label=_("An answer is required"), required=False)
+
+    class Meta:
+        model = TemplateQuestion
+        fields = ("kind", "text", "choices", "scale_max", "required", "original_language")
+
+    def __init__(self, *args: Any, template: QuestionnaireTemplate, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choices"].help_text = _(
+            "For a choice: one per line, in the same order in every language."
+        )
+        self.fields["original_language"].label = _("Original language")
+        self.fields["original_language"].choices = language_choices()
+        self.fields["version"].initial = template.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("kind") == TemplateQuestion.Kind.CHOICE and not any(
+            (cleaned.get("choices") or {}).values()
+        ):
+            self.add_error("choices", _("Write the choices, one per line."))
+        return cleaned
 
 
 class CodeField(forms.CharField):

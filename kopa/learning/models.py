@@ -181,6 +181,19 @@ class QuestionnaireTemplate(models.Model):
     # The self-assessment asks for a made-up code that links the answers across time.
     asks_code = models.BooleanField(default=False)
     is_shipped = models.BooleanField(default=False, editable=False)
+    # The organisation whose coordinators wrote it and may change it; the shipped ones have none
+    # and are read-only (a copy can be changed).
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questionnaire_templates",
+    )
+    # Optimistic locking: every change to the template or its questions raises it.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("questionnaire template")

@@ -8,15 +8,23 @@ added keep their text (published work of the organisation) and lose the link to 
 
 The registrations are found by e-mail, so this module must be erased before the programme's,
 which overwrites the registrations' addresses.
+
+Retention (counted from the day the questionnaire closes): the link from a response to its
+registration is needed only while the personal link may still answer or edit, so it goes after
+30 days; free-text answers, the only answers whose words can identify someone, after a year,
+when the coordinators have read them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from kopa.core.personal_data import RetentionRule
 from kopa.learning.models import Answer, Material, Response
 
 if TYPE_CHECKING:
@@ -72,14 +80,20 @@ def personal_data(*, email: str, user: User | None) -> dict[str, list[dict]]:
     return out
 
 
+def _drop_texts(answers: QuerySet[Answer]) -> int:
+    """Remove the words of these answers; a free-text answer with a rating beside it keeps the
+    rating."""
+    texts = answers.exclude(text="")
+    deleted = texts.filter(value__isnull=True, before__isnull=True).delete()[0]
+    return deleted + texts.update(text="")
+
+
 def erase_personal_data(*, email: str, user: User | None) -> dict[str, int]:
     responses = _responses(email)
-    texts = Answer.objects.filter(response__in=responses).exclude(text="")
-    # A free-text answer with a rating beside it keeps the rating, loses the words.
-    deleted_texts = texts.filter(value__isnull=True, before__isnull=True).delete()[0]
-    cleared_texts = texts.update(text="")
     result = {
-        "learning.free_text_answers_deleted": deleted_texts + cleared_texts,
+        "learning.free_text_answers_deleted": _drop_texts(
+            Answer.objects.filter(response__in=responses)
+        ),
         "learning.responses_unlinked": responses.update(registration=None),
     }
     if user is not None:
@@ -87,3 +101,43 @@ def erase_personal_data(*, email: str, user: User | None) -> dict[str, int]:
             created_by=None
         )
     return result
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+def _closed_before(now: dt.datetime, days: int) -> dt.datetime:
+    return now - dt.timedelta(days=days)
+
+
+def _unlink_responses(*, now: dt.datetime, days: int, dry_run: bool) -> int:
+    old = Response.objects.filter(
+        registration__isnull=False, questionnaire__closes_at__lt=_closed_before(now, days)
+    )
+    return old.count() if dry_run else old.update(registration=None)
+
+
+def _drop_old_texts(*, now: dt.datetime, days: int, dry_run: bool) -> int:
+    old = Answer.objects.filter(
+        response__questionnaire__closes_at__lt=_closed_before(now, days)
+    ).exclude(text="")
+    return old.count() if dry_run else _drop_texts(old)
+
+
+def retention_rules() -> list[RetentionRule]:
+    return [
+        RetentionRule(
+            kind="learning.response_links",
+            description=gettext_lazy("questionnaire responses linked to a registration"),
+            default_days=30,
+            effect="anonymised",
+            apply=_unlink_responses,
+        ),
+        RetentionRule(
+            kind="learning.free_text_answers",
+            description=gettext_lazy("free-text answers to questionnaires"),
+            default_days=365,
+            effect="removed",
+            apply=_drop_old_texts,
+        ),
+    ]

@@ -13,14 +13,20 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from kopa.accounts.models import Organisation
-from kopa.accounts.permissions import can_edit_content, is_project_admin, require
+from kopa.accounts.models import Membership, Organisation
+from kopa.accounts.permissions import (
+    can_edit_content,
+    can_manage_organisation,
+    is_project_admin,
+    require,
+)
 from kopa.core.audit import audit_log
 from kopa.core.i18n import language_codes
 from kopa.core.mail import send_templated_mail
@@ -214,6 +220,240 @@ def _unindex(pk: int) -> None:
     remove_document(key=search_key(pk))
 
 
+# --- Questionnaire templates written by coordinators -------------------------------------------
+
+# The kinds a coordinator writes; "before and now" statements belong to the shipped
+# self-assessment, whose results compare only because everyone asks the same.
+OWN_QUESTION_KINDS = (
+    TemplateQuestion.Kind.SCALE,
+    TemplateQuestion.Kind.CHOICE,
+    TemplateQuestion.Kind.TEXT,
+)
+ANSWERED_MESSAGE = _(
+    "This questionnaire already has answers: its questions can be corrected and new ones added, "
+    "but a question cannot be removed or change its kind, scale or number of choices. Make a "
+    "copy to change more."
+)
+
+
+class TemplateConflict(Exception):
+    """Someone else changed the template after this editor opened it."""
+
+
+def template_organisations(user: Any) -> list[Organisation]:
+    """Organisations for which the user may write templates: those they coordinate (project
+    admins: all)."""
+    if is_project_admin(user):
+        return list(Organisation.objects.order_by("slug"))
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return list(
+        Organisation.objects.filter(
+            memberships__user=user, memberships__role=Membership.Role.COORDINATOR
+        )
+        .distinct()
+        .order_by("slug")
+    )
+
+
+def can_edit_template(user: Any, template: QuestionnaireTemplate) -> bool:
+    if template.is_shipped:
+        return False
+    if is_project_admin(user):
+        return True
+    return template.organisation is not None and can_manage_organisation(
+        user, template.organisation
+    )
+
+
+def template_is_answered(template: QuestionnaireTemplate) -> bool:
+    return Response.objects.filter(questionnaire__template=template).exists()
+
+
+def _locked_template(
+    template: QuestionnaireTemplate, *, actor: Any, expected_version: int | None
+) -> QuestionnaireTemplate:
+    """The template's row, locked for this transaction, after the permission and version checks;
+    its version is raised (the caller saves it)."""
+    current = QuestionnaireTemplate.objects.select_for_update().get(pk=template.pk)
+    require(can_edit_template(actor, current))
+    if expected_version is not None and current.version != expected_version:
+        raise TemplateConflict
+    current.version += 1
+    return current
+
+
+def template_save(
+    *, actor: Any, template: QuestionnaireTemplate, expected_version: int | None = None
+) -> QuestionnaireTemplate:
+    """Create (no pk) or update a template's title, introduction and organisation."""
+    require(
+        template.organisation is not None and template.organisation in template_organisations(actor)
+    )
+    creating = template.pk is None
+    if creating:
+        template.kind = QuestionnaireTemplate.Kind.FEEDBACK
+        template.code = _template_code(template)
+    template.full_clean()
+    with transaction.atomic():
+        if not creating:
+            current = _locked_template(template, actor=actor, expected_version=expected_version)
+            template.version = current.version
+        template.save()
+        audit_log(
+            action="learning.template.created" if creating else "learning.template.updated",
+            actor=actor,
+            target=template,
+            data={"organisation": template.organisation_id},
+        )
+    return template
+
+
+def _template_code(template: QuestionnaireTemplate) -> str:
+    return f"{slugify(template.title.text)[:40] or 'questionnaire'}-{uuid.uuid4().hex[:8]}"
+
+
+def _choice_counts(question: TemplateQuestion) -> dict[str, int]:
+    return {
+        language: len([line for line in text.splitlines() if line.strip()])
+        for language, text in question.choices.translations.items()
+        if text.strip()
+    }
+
+
+def _breaks_answers(old: TemplateQuestion, new: TemplateQuestion) -> bool:
+    """Answers store a rating or a choice's position: they keep their meaning only while the
+    kind, the scale and the number of choices stay."""
+    return (
+        old.kind != new.kind
+        or old.scale_max != new.scale_max
+        or set(_choice_counts(old).values()) != set(_choice_counts(new).values())
+    )
+
+
+def template_question_save(
+    *,
+    actor: Any,
+    template: QuestionnaireTemplate,
+    question: TemplateQuestion,
+    expected_version: int | None = None,
+) -> TemplateQuestion:
+    """Add (no pk) or change a question; on an answered template only in ways that keep the
+    answers' meaning (ANSWERED_MESSAGE)."""
+    require(can_edit_template(actor, template))
+    if question.kind not in OWN_QUESTION_KINDS:
+        raise ValidationError({"kind": _("Choose a rating scale, a choice or free text.")})
+    if (
+        question.kind == TemplateQuestion.Kind.CHOICE
+        and len(set(_choice_counts(question).values())) > 1
+    ):
+        raise ValidationError({"choices": _("Write the same number of choices in every language.")})
+    question.template = template
+    question.domain = ""
+    with transaction.atomic():
+        current = _locked_template(template, actor=actor, expected_version=expected_version)
+        if question.pk is None:
+            question.position = current.questions.count()
+            question.code = f"q-{uuid.uuid4().hex[:8]}"
+        else:
+            old = TemplateQuestion.objects.get(pk=question.pk, template=current)
+            if template_is_answered(current) and _breaks_answers(old, question):
+                raise ValidationError(ANSWERED_MESSAGE, code="answered")
+        question.full_clean()
+        question.save()
+        current.save(update_fields=["version"])
+        template.version = current.version
+        audit_log(
+            action="learning.template.question_saved",
+            actor=actor,
+            target=current,
+            data={"question": question.pk, "kind": question.kind},
+        )
+    return question
+
+
+def template_question_delete(
+    *, actor: Any, question: TemplateQuestion, expected_version: int | None = None
+) -> None:
+    template = question.template
+    require(can_edit_template(actor, template))
+    with transaction.atomic():
+        current = _locked_template(template, actor=actor, expected_version=expected_version)
+        if template_is_answered(current):
+            # Deleting the question would delete its answers with it.
+            raise ValidationError(ANSWERED_MESSAGE, code="answered")
+        audit_log(
+            action="learning.template.question_deleted",
+            actor=actor,
+            target=current,
+            data={"question": question.pk},
+        )
+        question.delete()
+        current.save(update_fields=["version"])
+        template.version = current.version
+
+
+def template_copy(
+    *, actor: Any, template: QuestionnaireTemplate, organisation: Organisation
+) -> QuestionnaireTemplate:
+    """A new template of `organisation` with the same texts and questions, free to change."""
+    require(organisation in template_organisations(actor))
+    require(template.is_shipped or can_edit_template(actor, template))
+    if template.kind != QuestionnaireTemplate.Kind.FEEDBACK:
+        raise ValidationError(
+            _(
+                "The competence self-assessment is the same everywhere, so that its results "
+                "can be compared: it cannot be copied."
+            ),
+            code="competence",
+        )
+    questions = list(template.questions.order_by("position", "id"))
+    with transaction.atomic():
+        copy = QuestionnaireTemplate(
+            kind=template.kind,
+            title=template.title,
+            intro=template.intro,
+            original_language=template.original_language,
+            organisation=organisation,
+        )
+        copy.code = _template_code(copy)
+        copy.save()
+        TemplateQuestion.objects.bulk_create(
+            TemplateQuestion(
+                template=copy,
+                code=question.code,
+                position=question.position,
+                kind=question.kind,
+                text=question.text,
+                choices=question.choices,
+                scale_max=question.scale_max,
+                required=question.required,
+                original_language=question.original_language,
+            )
+            for question in questions
+        )
+        audit_log(
+            action="learning.template.copied",
+            actor=actor,
+            target=copy,
+            data={"from": template.pk, "organisation": organisation.pk},
+        )
+    return copy
+
+
+def templates_for(activity: Activity) -> QuerySet[QuestionnaireTemplate]:
+    """What an activity's coordinators may attach: the shipped templates and those of the
+    activity's organisers, each with at least one question."""
+    return (
+        QuestionnaireTemplate.objects.filter(
+            Q(is_shipped=True) | Q(organisation__in=activity.organisers.all())
+        )
+        .filter(questions__isnull=False)
+        .distinct()
+        .order_by("-is_shipped", "kind", "pk")
+    )
+
+
 # --- Questionnaires ---------------------------------------------------------------------------
 
 
@@ -227,6 +467,10 @@ def questionnaire_attach(
     allow_editing: bool = False,
 ) -> ActivityQuestionnaire:
     require(can_manage_activity(actor, activity))
+    if not templates_for(activity).filter(pk=template.pk).exists():
+        raise ValidationError(
+            _("This questionnaire cannot be used for this activity."), code="template"
+        )
     if closes_at is None:
         end = activity.ends_at or activity.starts_at or timezone.now()
         closes_at = max(end, timezone.now()) + dt.timedelta(days=DEFAULT_OPEN_DAYS)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kopa.learning import views
+from kopa.learning import template_views, views
 
 app_name = "learning"
 
@@ -28,4 +28,8 @@ urlpatterns = [
         name="results_xlsx",
     ),
     path("results/all/<slug:code>/", views.results_template, name="results_template"),
+    path("templates/", template_views.template_list, name="templates"),
+    path("templates/new/", template_views.template_create, name="template_create"),
+    path("templates/<int:pk>/", template_views.template_edit, name="template_edit"),
+    path("templates/<int:pk>/copy/", template_views.template_copy, name="template_copy"),
 ]

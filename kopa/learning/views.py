@@ -317,7 +317,7 @@ def _managed_questionnaires(user: Any) -> QuerySet[ActivityQuestionnaire]:
 @require_http_methods(["GET", "POST"])
 def activity_questionnaires(request: HttpRequest, slug: str) -> HttpResponse:
     activity = _managed_activity(request, slug)
-    form = AttachForm(request.POST or None)
+    form = AttachForm(request.POST or None, activity=activity)
     if request.method == "POST" and form.is_valid():
         try:
             services.questionnaire_attach(

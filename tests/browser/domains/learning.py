@@ -45,6 +45,25 @@ def feedback_results(organisation_slug: str) -> str:
     return str(_demo_questionnaire("activity-feedback").pk)
 
 
+def own_template(organisation_slug: str) -> str:
+    """A questionnaire the library's coordinator wrote, made the first time a page needs it
+    (the demo ships none: the access matrix's world must not hold one, see tests/access)."""
+    from kopa.accounts.models import Organisation
+    from kopa.learning.models import QuestionnaireTemplate, TemplateQuestion
+
+    organisation = Organisation.objects.get(slug=organisation_slug)
+    template, created = QuestionnaireTemplate.objects.get_or_create(
+        organisation=organisation,
+        code="browser-story-evening",
+        defaults={"kind": "feedback", "title": {"en": "Story evening", "lv": "Stāstu vakars"}},
+    )
+    if created:
+        TemplateQuestion.objects.create(
+            template=template, code="q-1", kind="scale", text={"en": "How was it?"}
+        )
+    return str(template.pk)
+
+
 PAGES: list[SitePage] = [
     SitePage("learning-materials", "/learning/"),
     SitePage("learning-materials-filtered", "/learning/?kind=good_practice&theme=storytelling"),
@@ -69,6 +88,13 @@ PAGES: list[SitePage] = [
         "/learning/results/all/competence-self-assessment/",
         login="coordinator",
     ),
+    SitePage("learning-templates", "/learning/templates/", login="coordinator"),
+    SitePage("learning-template-new", "/learning/templates/new/", login="coordinator"),
+    SitePage(
+        "learning-template-edit",
+        "/learning/templates/{learning_own_template}/",
+        login="coordinator",
+    ),
     SitePage(
         "learning-results-feedback",
         "/learning/results/{learning_feedback_results}/",
@@ -82,4 +108,5 @@ PLACEHOLDERS: dict[str, Placeholder] = {
     "learning_competence_link": competence_link,
     "learning_competence_results": competence_results,
     "learning_feedback_results": feedback_results,
+    "learning_own_template": own_template,
 }
