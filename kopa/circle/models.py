@@ -546,7 +546,7 @@ class Attribute(HsdsRecord):
     """Links a record (usually a service) to a taxonomy term, as HSDS does."""
 
     link_entity = models.CharField(max_length=50)
-    link_id = models.UUIDField(db_index=True)
+    link_id = models.UUIDField()
     link_type = models.CharField(max_length=50, blank=True)
     taxonomy_term = models.ForeignKey(
         TaxonomyTerm, on_delete=models.PROTECT, related_name="attributes"
@@ -557,7 +557,13 @@ class Attribute(HsdsRecord):
         verbose_name = _("category link")
         verbose_name_plural = _("category links")
         ordering = ["id"]
-        indexes = [models.Index(fields=["link_entity", "taxonomy_term"])]
+        # A record's links are read by (link_id, link_entity): with link_id first, SQLite
+        # without statistics no longer prefers the index on link_entity alone, which is the
+        # same for 100,000 services.
+        indexes = [
+            models.Index(fields=["link_entity", "taxonomy_term"]),
+            models.Index(fields=["link_id", "link_entity"], name="circle_attribute_link"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.link_entity} {self.link_id} → {self.taxonomy_term_id}"

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from kopa.circle.models import Attribute, Service, ServiceAtLocation, TaxonomyTerm
+from kopa.circle.selectors import directory_changed
 from kopa.core.i18n import raw_translations
 
 KIND = "circle.service"
@@ -127,6 +128,7 @@ def service_index(*, service: Service, lemmatize: bool | None = None) -> None:
     """Write the service's search document (again); unchanged content costs no analysis."""
     from kopa.core.search import index_document
 
+    directory_changed()  # every change to a service passes here after its commit
     try:
         loaded = _loaded(service)
     except Service.DoesNotExist:  # deleted meanwhile
@@ -148,6 +150,7 @@ def services_index_all(*, lemmatize: bool | None = None) -> int:
 def service_unindex(*, service_id: uuid.UUID | str) -> None:
     from kopa.core.search import remove_document
 
+    directory_changed()
     remove_document(key=service_key(service_id))
 
 
@@ -155,6 +158,7 @@ def taxonomy_index() -> None:
     """Give the search every category's labels, so category words in a query boost services."""
     from kopa.core.search import index_categories
 
+    directory_changed()
     labels: dict[str, dict[str, str]] = {}
     for term in TaxonomyTerm.objects.exclude(code="").order_by("code", "id"):
         names = raw_translations(term.__dict__.get("name")) or {}

@@ -10,11 +10,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Avg, Prefetch, Q, QuerySet
 
 from kopa.circle.models import (
+    Address,
     Attribute,
     Contact,
+    Language,
     Location,
     Organization,
     Phone,
@@ -529,3 +532,59 @@ def services_named(text: str) -> QuerySet[Service]:
             Q(search_text__contains=word) | Q(organization__search_text__contains=word)
         )
     return services.order_by("created", "id")
+
+
+# --- the directory's towns and languages ------------------------------------------------------
+# Worked out from every service (at 100,000 services, half a second of SQL), so kept in the cache
+# under a version that every change to a service or the taxonomy replaces (`directory_changed`,
+# called after commit by the indexing in kopa.circle.search), and for PLACES_SECONDS at most:
+# with a per-process cache (no Redis), another worker or a command sees a change that late.
+PLACES_VERSION_KEY = "circle:places-version"
+PLACES_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class DirectoryPlaces:
+    towns: list[str]  # every town with a service, in alphabetical order
+    centres: dict[str, tuple[float, float]]  # town → the middle of its services' locations
+    language_codes: list[str]  # the languages services are delivered in
+
+
+def directory_changed() -> None:
+    cache.set(PLACES_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def directory_places() -> DirectoryPlaces:
+    version = cache.get(PLACES_VERSION_KEY) or ""
+    key = f"circle:places:{version}"
+    places = cache.get(key)
+    if places is None:
+        places = _directory_places()
+        cache.set(key, places, PLACES_SECONDS)
+    return places
+
+
+def _directory_places() -> DirectoryPlaces:
+    rows = list(
+        Address.objects.filter(location__service_at_locations__isnull=False)
+        .exclude(city="")
+        .values("city")
+        .annotate(latitude=Avg("location__latitude"), longitude=Avg("location__longitude"))
+        .order_by()
+    )
+    codes = (
+        Language.objects.filter(service__isnull=False)
+        .exclude(code="")
+        .order_by()  # not the model's order by id, which DISTINCT would keep: one row per code
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    return DirectoryPlaces(
+        towns=sorted({row["city"] for row in rows}, key=str.casefold),
+        centres={
+            row["city"]: (row["latitude"], row["longitude"])
+            for row in rows
+            if row["latitude"] is not None and row["longitude"] is not None
+        },
+        language_codes=sorted(set(codes)),
+    )

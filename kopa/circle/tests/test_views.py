@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kopa.circle import selectors
 from kopa.circle.models import CostOption, Service, TaxonomyTerm
 from kopa.circle.tests.factories import (
     HOUSING,
@@ -195,7 +196,9 @@ def _count(client, url: str) -> int:
     return len(captured)
 
 
-# Filter choices (3), the candidates (1), their names for the order (1), then the page: services,
+# Filter choices (3: the categories, then the towns and the languages, which the cache keeps
+# between changes to the directory but this count starts without), the number of candidates and
+# one page of their ids by name (2), then the page: services,
 # languages, schedules, places, addresses, places' schedules, categories (7). "Open now" reads the
 # candidates' schedules (4 more). A query with no other filter searches the whole index instead
 # of the candidates, then keeps the visible hits (the names are not needed).
@@ -227,3 +230,14 @@ def test_the_service_page_takes_a_fixed_number_of_queries(
     cache.clear()
     with django_assert_num_queries(18):
         client.get(f"/en/directory/services/{directory['shelter'].pk}/")
+
+
+def test_the_towns_and_languages_are_kept_until_the_directory_changes(
+    django_assert_num_queries, django_capture_on_commit_callbacks, directory
+):
+    first = selectors.directory_places()
+    with django_assert_num_queries(0):
+        assert selectors.directory_places() == first
+    with django_capture_on_commit_callbacks(execute=True):
+        make_service(id=new_id(), city="Smiltene")
+    assert "Smiltene" in selectors.directory_places().towns
