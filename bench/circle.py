@@ -220,6 +220,7 @@ def _copy(record: Any, **changes: Any) -> Any:
 
 def measure_searches(queries: list[dict[str, Any]]) -> dict[str, Any]:
     from django.conf import settings
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -245,8 +246,9 @@ def measure_searches(queries: list[dict[str, Any]]) -> dict[str, Any]:
             page_ms[query["lang"]].append((time.perf_counter() - began) * 1000)
             if response.status_code != 200:
                 raise BenchError(f"GET {path} answered {response.status_code}")
+    cache.clear()  # an anonymous visitor's first view of the page, as the pinned test counts it
     with CaptureQueriesContext(connection) as captured:
-        client.get("/uk/directory/?" + urllib.parse.urlencode({"q": queries[0]["query"]}))
+        Client().get("/uk/directory/?" + urllib.parse.urlencode({"q": queries[0]["query"]}))
     return {"search": search_ms, "page": page_ms, "page_queries": len(captured)}
 
 
