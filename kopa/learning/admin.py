@@ -1,4 +1,6 @@
-"""Project admins write their own questionnaire templates here. Answers are never listed
+"""Project admins can change any questionnaire template here, the shipped ones included, without
+the rules of the coordinators' pages (`/learning/templates/`: answered questions kept, versions
+checked), so this is for repairs, not for everyday writing. Answers are never listed
 (results go through the coordinators' pages, which withhold small groups), and materials are
 edited on their own pages, which check the files' bytes, audit and re-index."""
 
@@ -19,8 +21,9 @@ class QuestionInline(admin.StackedInline):
 
 @admin.register(QuestionnaireTemplate)
 class QuestionnaireTemplateAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "kind", "asks_code", "is_shipped"]
+    list_display = ["code", "title", "kind", "organisation", "asks_code", "is_shipped"]
     list_filter = ["kind", "is_shipped"]
+    raw_id_fields = ["organisation"]
     inlines = [QuestionInline]
 
 

@@ -86,7 +86,8 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     action = request.POST.get("action", "")
     picked = request.GET.get("question") or request.POST.get("question") or ""
-    if picked and not picked.isdigit():
+    # A made-up id (text, or beyond the database's integers) finds no question: 404, not 500.
+    if picked and not (picked.isdecimal() and int(picked) < 2**31):
         raise Http404
     editing = get_object_or_404(TemplateQuestion, pk=picked, template=template) if picked else None
     template_form = TemplateForm(
@@ -159,7 +160,7 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
 
 def _version(request: HttpRequest) -> int | None:
     value = request.POST.get("question-version", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 @login_required

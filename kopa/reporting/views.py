@@ -287,7 +287,7 @@ def allocations(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "remove":
             allocation = get_object_or_404(
-                Allocation, pk=request.POST.get("allocation", "0") or 0, grant=grant
+                Allocation, pk=_posted_id(request, "allocation"), grant=grant
             )
             services.allocation_remove(actor=request.user, allocation=allocation)
             messages.success(request, _("The allocation is removed."))
@@ -316,6 +316,14 @@ def allocations(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _posted_id(request: HttpRequest, name: str) -> int:
+    """The row id a button posted; anything that is not one (text, a number beyond the
+    database's integers) is 0, which no row has, so the answer is a 404 rather than a 500."""
+    value = request.POST.get(name, "")
+    number = int(value) if value.isdecimal() else 0
+    return number if number < 2**31 else 0
+
+
 def _add_errors(form: Any, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -335,7 +343,7 @@ def dissemination(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "remove":
             entry = get_object_or_404(
-                DisseminationEntry, pk=request.POST.get("entry", "0") or 0, grant=grant
+                DisseminationEntry, pk=_posted_id(request, "entry"), grant=grant
             )
             services.dissemination_remove(actor=request.user, entry=entry)
             messages.success(request, _("The entry is removed."))

@@ -270,6 +270,8 @@ def test_a_made_up_question_is_a_404_not_an_error(client, library):
     url = reverse("learning:template_edit", args=[template.pk])
     assert client.get(url + "?question=abc").status_code == 404
     assert client.get(url + "?question=999999").status_code == 404
+    assert client.get(url + "?question=99999999999999999999").status_code == 404
+    assert client.get(url + "?question=²").status_code == 404
 
 
 def test_retention_unlinks_responses_and_removes_free_text_after_the_questionnaire_closes():

@@ -186,3 +186,13 @@ def test_dissemination_entries_are_added_and_removed(client, grant):
     assert entry.eu_visibility and entry.reach == 1200
     response = client.post(url(grant, "dissemination/"), {"action": "remove", "entry": entry.pk})
     assert response.status_code == 302 and not DisseminationEntry.objects.exists()
+
+
+@pytest.mark.parametrize("posted", ["", "abc", "𝔘𝔫𝔦", "²", "-1", "99999999999999999999"])
+@pytest.mark.parametrize(
+    ("page", "name"), [("allocations/", "allocation"), ("dissemination/", "entry")]
+)
+def test_removing_a_made_up_row_is_a_404_not_a_500(client, grant, page, name, posted):
+    client.force_login(make_coordinator(partner(grant)))
+    response = client.post(url(grant, page), {"action": "remove", name: posted})
+    assert response.status_code == 404
