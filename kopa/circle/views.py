@@ -2,8 +2,9 @@
 
 Reads go through the ORM in a fixed number of queries whatever the number of results: the
 filter choices (three), the candidate ids, the search (when there is a query), and one page of
-services with everything the list shows prefetched. "Open now" is worked out in Python from the
-schedules (in each schedule's own zone), so with it the candidates' schedules are read too.
+services with everything the list shows prefetched. "Open now" is worked out in Python, in each
+schedule's own zone, once per distinct rule among the candidates' schedules
+(`selectors.services_open_at`).
 """
 
 from __future__ import annotations
@@ -234,14 +235,11 @@ def _ordered_ids(
         ranked, refused = _searched_ids(filters.q, among=None)
         return ranked, {}, refused
     candidates = _candidates(filters)
+    if filters.open_now:
+        candidates = selectors.services_open_at(candidates, now)
     distances: dict[uuid.UUID, float] = {}
     if filters.near is not None:
         distances = _distances(candidates, filters.near)
-        candidates = candidates.filter(pk__in=list(distances))
-    if filters.open_now:
-        loaded = candidates.prefetch_related(*_schedules())
-        ids = [s.pk for s in loaded if s.is_open_at(now)]
-    elif filters.near is not None:
         ids = list(distances)
     elif not filters.q:
         return _by_name(candidates), distances, False

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import uuid
+import zoneinfo
 
 import pytest
 from django.core.cache import cache
@@ -12,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kopa.circle import selectors
-from kopa.circle.models import CostOption, Service, TaxonomyTerm
+from kopa.circle.models import CostOption, Schedule, Service, TaxonomyTerm
 from kopa.circle.tests.factories import (
     HOUSING,
     LEGAL_AID,
@@ -198,11 +200,12 @@ def _count(client, url: str) -> int:
 
 # Filter choices (3: the categories, then the towns and the languages, which the cache keeps
 # between changes to the directory but this count starts without), the number of candidates and
-# one page of their ids by name (2), then the page: services,
-# languages, schedules, places, addresses, places' schedules, categories (7). "Open now" reads the
-# candidates' schedules (4 more). A query with no other filter searches the whole index instead
-# of the candidates, then keeps the visible hits (the names are not needed).
-LIST_QUERIES = {"/en/directory/": 12, "/en/directory/?open=1": 16, "/en/directory/?q=jurista": 18}
+# one page of their ids by name (2), then the page: services, languages, schedules, places,
+# addresses, places' schedules, categories (7). "Open now" reads the distinct rules of the
+# candidates' schedules (1 more; the services with an open one are kept by subqueries). A query
+# with no other filter searches the whole index instead of the candidates, then keeps the visible
+# hits.
+LIST_QUERIES = {"/en/directory/": 12, "/en/directory/?open=1": 13, "/en/directory/?q=jurista": 18}
 
 
 @pytest.mark.parametrize(("path", "expected"), LIST_QUERIES.items())
@@ -241,3 +244,35 @@ def test_the_towns_and_languages_are_kept_until_the_directory_changes(
     with django_capture_on_commit_callbacks(execute=True):
         make_service(id=new_id(), city="Smiltene")
     assert "Smiltene" in selectors.directory_places().towns
+
+
+def test_open_at_works_each_rule_out_once_for_services_and_their_places(
+    django_assert_max_num_queries, django_capture_on_commit_callbacks, directory
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        # No schedule of its own; its place is open on Wednesdays.
+        by_place = make_service(id=new_id(), name="Vietas grafiks", schedules=[])
+    Schedule.objects.create(
+        service_at_location=by_place.service_at_locations.get(),
+        freq="WEEKLY",
+        byday="WE",
+        opens_at=dt.time(9),
+        closes_at=dt.time(17),
+        time_zone="Europe/Riga",
+    )
+    riga = zoneinfo.ZoneInfo("Europe/Riga")
+    services = Service.objects.all()
+
+    def open_at(moment: dt.datetime) -> set[str]:
+        with django_assert_max_num_queries(2):  # the distinct rules, then the services
+            return {str(s.name) for s in selectors.services_open_at(services, moment)}
+
+    tuesday_noon = dt.datetime(2026, 11, 24, 12, 0, tzinfo=riga)
+    assert open_at(tuesday_noon) == {
+        "Jurista konsultācijas bibliotēkā",
+        "Naktspatversme",
+        "Õigusabi raamatukogus",  # Tuesdays 10–14 in Tallinn's zone
+    }
+    assert open_at(tuesday_noon + dt.timedelta(days=1)) == {"Naktspatversme", "Vietas grafiks"}
+    assert open_at(dt.datetime(2026, 11, 25, 20, 0, tzinfo=riga)) == {"Naktspatversme"}
+    assert not selectors.services_open_at(services.filter(name__lv="nav tāda"), tuesday_noon)
