@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kopa.accounts.models import Membership, Organisation, User
 from kopa.core.countries import country_choices
+from kopa.core.forms import ModelMultipleChoiceField
 from kopa.core.i18n import TranslatedFormField
 from kopa.core.images import max_image_bytes
 from kopa.programme.models import Activity
@@ -76,6 +77,7 @@ class StoryForm(forms.ModelForm):
             "holidays": forms.CheckboxSelectMultiple,
             "related": forms.CheckboxSelectMultiple,
         }
+        field_classes = dict.fromkeys(("themes", "holidays", "related"), ModelMultipleChoiceField)
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -150,8 +152,14 @@ class StepForm(forms.Form):
     text = TranslatedFormField(label=_("Step"), multiline=True, max_length=2000, required=False)
 
 
-IngredientFormSet = forms.formset_factory(IngredientForm, extra=3, max_num=60)
-StepFormSet = forms.formset_factory(StepForm, extra=2, max_num=40)
+# absolute_max: Django otherwise builds up to max_num + 1,000 forms for whatever TOTAL_FORMS a
+# request claims, seconds of work per request (found by tests/fuzz/test_forms_logged_in.py).
+IngredientFormSet = forms.formset_factory(
+    IngredientForm, extra=3, max_num=60, absolute_max=60, validate_max=True
+)
+StepFormSet = forms.formset_factory(
+    StepForm, extra=2, max_num=40, absolute_max=40, validate_max=True
+)
 
 
 def recipe_rows(ingredients: Any, steps: Any) -> tuple[list[dict], list[dict]]:
@@ -244,7 +252,7 @@ class AudioForm(forms.Form):
 class BookForm(forms.Form):
     title = forms.CharField(label=_("Title of the book"), max_length=200)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    stories = forms.ModelMultipleChoiceField(
+    stories = ModelMultipleChoiceField(
         label=_("Stories and recipes"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

@@ -291,6 +291,30 @@ def test_an_editor_creates_a_story_with_an_anonymous_teller(client, world):
     assert [s.text.text for s in story.steps.all()] == ["Mix and fry."]
 
 
+def test_a_forged_number_of_ingredients_is_refused_without_building_a_thousand_forms(client, world):
+    organisation, editor = world
+    client.force_login(editor)
+    response = client.post(
+        "/en/stories/manage/new/",
+        {
+            "organisation": organisation.pk,
+            "teller_naming": "anonymous",
+            "kind": "recipe",
+            "title_2": "Pancakes",
+            "original_language": "en",
+            "ingredients-TOTAL_FORMS": "1167938885",
+            "ingredients-INITIAL_FORMS": "0",
+            "steps-TOTAL_FORMS": "100000",
+            "steps-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    ingredients, steps = response.context["ingredients"], response.context["steps"]
+    assert len(ingredients.forms) == 60 and len(steps.forms) == 40
+    assert "Please submit at most 60 forms." in ingredients.non_form_errors()
+    assert not Story.objects.exists()
+
+
 def test_the_workflow_buttons_move_and_audit_the_story(client, world):
     from kopa.stories.tests.factories import record_consent
 

@@ -1,8 +1,9 @@
 """`kopa restore FILE`: load an archive made by `kopa backup` (docs/resilience.md).
 
 Into an empty, freshly migrated database and an empty media folder; `--force` replaces what is
-there. Every checksum and the migrations are checked first: a damaged or foreign archive is
-refused with one line and changes nothing.
+there. Every checksum and the migrations are checked first: a damaged or foreign archive, or one
+made by a newer release, is refused with one line and changes nothing. An older release's backup
+is loaded at its own migrations and then migrated forward.
 """
 
 from __future__ import annotations
