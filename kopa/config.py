@@ -112,6 +112,10 @@ def database_from_url(name: str, url: str) -> dict[str, Any]:
         # Persistent connections: each new PostgreSQL connection pays for loading dictionaries.
         config["CONN_MAX_AGE"] = 60
         config["CONN_HEALTH_CHECKS"] = True
+        # The search aggregates tens of thousands of postings at 100,000 services; with the
+        # default 4 MB PostgreSQL sorts them on disk (docs/search.md). A URL's own ?options=
+        # wins.
+        config.setdefault("OPTIONS", {}).setdefault("options", "-c work_mem=32MB")
     return config
 
 
