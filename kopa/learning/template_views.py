@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kopa.accounts.permissions import is_project_admin, require
+from kopa.core.ids import row_id
 from kopa.learning import services
 from kopa.learning.forms import TemplateForm, TemplateQuestionForm
 from kopa.learning.models import QuestionnaireTemplate, TemplateQuestion
@@ -86,10 +87,12 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     action = request.POST.get("action", "")
     picked = request.GET.get("question") or request.POST.get("question") or ""
-    # A made-up id (text, or beyond the database's integers) finds no question: 404, not 500.
-    if picked and not (picked.isdecimal() and int(picked) < 2**31):
-        raise Http404
-    editing = get_object_or_404(TemplateQuestion, pk=picked, template=template) if picked else None
+    editing = None
+    if picked:
+        question_id = row_id(picked)
+        if question_id is None:  # a made-up id finds no question: 404, not 500
+            raise Http404
+        editing = get_object_or_404(TemplateQuestion, pk=question_id, template=template)
     template_form = TemplateForm(
         request.POST if action == "template" else None,
         instance=template,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kopa.accounts.models import Membership, Organisation
 from kopa.accounts.permissions import is_project_admin, require
+from kopa.core.ids import row_id
 from kopa.programme import exports, selectors, services
 from kopa.programme.forms import ActivityForm, CapacityForm, QuestionForm, RegistrationFilterForm
 from kopa.programme.models import Activity, Project, Question, Registration, TargetGroup
@@ -266,7 +267,8 @@ def activity_questions(request: HttpRequest, slug: str) -> HttpResponse:
     if "question" in request.GET or "question" in request.POST:
         editing = get_object_or_404(
             Question,
-            pk=request.GET.get("question") or request.POST.get("question"),
+            # a made-up id is no question (0 is no row): 404, not 500
+            pk=row_id(request.GET.get("question") or request.POST.get("question")) or 0,
             activity=activity,
         )
     if request.method == "POST" and request.POST.get("action") == "delete" and editing:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kopa.accounts.permissions import require
 from kopa.core.aggregates import MIN_GROUP_SIZE
+from kopa.core.ids import row_id
 from kopa.programme.models import Activity, Project
 from kopa.reporting import exports, selectors, services
 from kopa.reporting.charts import MAX_BARS, bar_chart
@@ -287,7 +288,7 @@ def allocations(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "remove":
             allocation = get_object_or_404(
-                Allocation, pk=_posted_id(request, "allocation"), grant=grant
+                Allocation, pk=row_id(request.POST.get("allocation")) or 0, grant=grant
             )
             services.allocation_remove(actor=request.user, allocation=allocation)
             messages.success(request, _("The allocation is removed."))
@@ -316,14 +317,6 @@ def allocations(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _posted_id(request: HttpRequest, name: str) -> int:
-    """The row id a button posted; anything that is not one (text, a number beyond the
-    database's integers) is 0, which no row has, so the answer is a 404 rather than a 500."""
-    value = request.POST.get(name, "")
-    number = int(value) if value.isdecimal() else 0
-    return number if number < 2**31 else 0
-
-
 def _add_errors(form: Any, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -343,7 +336,7 @@ def dissemination(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "remove":
             entry = get_object_or_404(
-                DisseminationEntry, pk=_posted_id(request, "entry"), grant=grant
+                DisseminationEntry, pk=row_id(request.POST.get("entry")) or 0, grant=grant
             )
             services.dissemination_remove(actor=request.user, entry=entry)
             messages.success(request, _("The entry is removed."))

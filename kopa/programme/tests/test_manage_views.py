@@ -206,3 +206,12 @@ def test_questions_are_added_and_removed(client):
     assert question.choice_list() == ["Vegan", "None"]
     client.post(url, {"question": question.pk, "action": "delete"})
     assert not activity.questions.exists()
+
+
+@pytest.mark.parametrize("made_up", ["abc", "²", "-1", "99999999999999999999"])
+def test_a_made_up_question_is_not_found(client, made_up):
+    activity = make_activity()
+    coordinator_client(client, activity)
+    url = f"/en/programme/manage/{activity.slug}/questions/"
+    assert client.get(url, {"question": made_up}).status_code == 404
+    assert client.post(url, {"question": made_up, "action": "delete"}).status_code == 404
