@@ -134,6 +134,8 @@ def _stories(world: World) -> None:
 
 
 def _learning(world: World) -> None:
+    from kopa.accounts.models import User
+    from kopa.learning import services
     from kopa.learning.models import ActivityQuestionnaire, Material, QuestionnaireTemplate
 
     o = world.objects
@@ -148,6 +150,10 @@ def _learning(world: World) -> None:
     )
     o["questionnaire"] = ActivityQuestionnaire.objects.order_by("pk").first()
     o["template"] = QuestionnaireTemplate.objects.order_by("pk").first()
+    o["own_template"] = services.template_save(
+        actor=User.objects.get(email=LOGINS["coordinator"]),
+        template=QuestionnaireTemplate(organisation=o["owner"], title={"en": "Library feedback"}),
+    )
 
 
 def _reporting(world: World) -> None:
@@ -351,6 +357,8 @@ FILLERS: dict[str, Filler] = {
     "learning:results_xlsx": lambda w, r: {"pk": w.objects["questionnaire"].pk},
     "learning:results_template": lambda w, r: {"code": w.objects["template"].code},
     "learning:material_file": lambda w, r: {"pk": w.objects["material_with_file"].pk},
+    "learning:template_edit": lambda w, r: {"pk": w.objects["own_template"].pk},
+    "learning:template_copy": lambda w, r: {"pk": w.objects["own_template"].pk},
     "learning:*": lambda w, r: {"pk": w.objects["material"].pk},
     "reporting:activity_note": lambda w, r: {
         "slug": w.objects["project"].slug,
