@@ -108,12 +108,6 @@ NARROWED = {
     ("programme:manage_edit", "target_groups"): HUGE_ID,
     ("learning:material_create", "target_groups"): HUGE_ID,
     ("learning:material_edit", "target_groups"): HUGE_ID,
-    ("reporting:allocations", "allocation"): Narrowed(
-        NOT_A_NUMBER.format("an allocation", "kopa/reporting/views.py allocations"), _numbers
-    ),
-    ("reporting:dissemination", "entry"): Narrowed(
-        NOT_A_NUMBER.format("an entry", "kopa/reporting/views.py dissemination"), _numbers
-    ),
     ("circle:manage_new", "hours-TOTAL_FORMS"): HOURS,
     ("circle:manage_edit", "hours-TOTAL_FORMS"): HOURS,
     ("circle:manage_suggestion", "hours-TOTAL_FORMS"): HOURS,
