@@ -315,7 +315,10 @@ class HoursForm(forms.Form):
         return HoursRow(days, data["opens_at"], data["closes_at"])
 
 
-HoursFormSet = forms.formset_factory(HoursForm, extra=2, max_num=14, validate_max=True)
+# absolute_max: else Django builds up to 1,014 forms for a forged TOTAL_FORMS (as in stories).
+HoursFormSet = forms.formset_factory(
+    HoursForm, extra=2, max_num=14, absolute_max=14, validate_max=True
+)
 
 
 def hours_initial(edit: ServiceEdit) -> list[dict[str, Any]]:

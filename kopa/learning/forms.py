@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kopa.accounts.models import Organisation
 from kopa.core.countries import country_choices, spoken_language_choices
+from kopa.core.forms import ModelMultipleChoiceField
 from kopa.core.i18n import language_choices
 from kopa.learning.models import (
     ActivityQuestionnaire,
@@ -71,6 +72,8 @@ class MaterialForm(forms.ModelForm):
             "visibility",
         )
         widgets = {"target_groups": forms.CheckboxSelectMultiple}
+        # an id beyond the database's integers is an unknown choice, not a 500
+        field_classes = {"target_groups": ModelMultipleChoiceField}
 
     def __init__(
         self, *args: Any, organisations: list[Organisation], activities: Any, **kwargs: Any

@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kopa.core.countries import country_choices, spoken_language_choices
+from kopa.core.forms import ModelMultipleChoiceField
+from kopa.core.timezones import is_time_zone
 from kopa.programme.models import Activity, FewerOpportunities, Question, TargetGroup
 from kopa.programme.services import ACTIVITY_FIELDS
 
@@ -211,6 +213,10 @@ class ActivityForm(forms.ModelForm):
             "target_groups": forms.CheckboxSelectMultiple,
             "country": forms.Select,
         }
+        field_classes = {  # an id beyond the database's integers is an unknown choice
+            "organisers": ModelMultipleChoiceField,
+            "target_groups": ModelMultipleChoiceField,
+        }
 
     TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
@@ -236,7 +242,7 @@ class ActivityForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         zone_name = cleaned.get("time_zone")
-        if zone_name:
+        if is_time_zone(zone_name):  # else the model's validator says what is wrong
             zone = zoneinfo.ZoneInfo(zone_name)
             for name in self.TIME_FIELDS:
                 value = cleaned.get(name)

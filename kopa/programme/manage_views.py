@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -202,7 +203,11 @@ def _registration_action(
     try:
         if action == "capacity":
             if not capacity_form.is_valid():
-                raise ValidationError(capacity_form.errors["capacity"])
+                # A post without the field leaves the form unbound: no error of its own.
+                raise ValidationError(
+                    capacity_form.errors.get("capacity")
+                    or forms.Field.default_error_messages["required"]
+                )
             promoted = services.activity_set_capacity(
                 actor=request.user,
                 activity=activity,
@@ -215,7 +220,7 @@ def _registration_action(
             )
         else:
             registration = get_object_or_404(
-                Registration, pk=request.POST.get("registration", "0") or 0, activity=activity
+                Registration, pk=row_id(request.POST.get("registration")) or 0, activity=activity
             )
             if action in ("approve", "decline"):
                 services.registration_decide(

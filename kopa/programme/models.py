@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from kopa.accounts.models import Organisation
 from kopa.core.countries import country_name, language_names, validate_country
 from kopa.core.i18n import TranslatedField
+from kopa.core.timezones import is_time_zone
 
 
 def validate_language_list(value: object) -> None:
@@ -27,7 +28,7 @@ def validate_language_list(value: object) -> None:
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if not is_time_zone(value):
         raise ValidationError(_("Choose a time zone such as Europe/Riga."), code="invalid_tz")
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kopa.accounts.permissions import require
+from kopa.core.ids import row_id
 from kopa.programme import photo_services
 from kopa.programme.models import Activity, ActivityPhoto
 from kopa.programme.photo_forms import PhotoForm
@@ -39,7 +40,7 @@ def activity_photos(request: HttpRequest, slug: str) -> HttpResponse:
     activity = _managed_activity(request, slug)
     if request.method == "POST" and request.POST.get("action") == "remove":
         photo = get_object_or_404(
-            ActivityPhoto, pk=request.POST.get("photo", "0") or 0, activity=activity
+            ActivityPhoto, pk=row_id(request.POST.get("photo")) or 0, activity=activity
         )
         photo_services.photo_remove(actor=request.user, photo=photo)
         messages.success(request, _("The photo is removed."))

@@ -318,17 +318,10 @@ def _looks_like_uuid(text: str) -> bool:
     return len(text) == 36 and text.count("-") == 4
 
 
-def typed_payloads(form: Form, narrowed: dict | None = None, always: frozenset = frozenset()):
-    """A value for any of the form's fields (each may be left out, except those in `always`),
-    plus unknown fields. `narrowed` gives some fields a strategy of their own instead."""
-    narrowed = narrowed or {}
-    strategies = {
-        field.name: narrowed[field.name] if field.name in narrowed else typed_values(field)
-        for field in form.fields
-    }
+def typed_payloads(form: Form):
+    """A value for any of the form's fields (each may be left out), plus unknown fields."""
     known = st.fixed_dictionaries(
-        {name: strategy for name, strategy in strategies.items() if name in always},
-        optional={name: strategy for name, strategy in strategies.items() if name not in always},
+        {}, optional={field.name: typed_values(field) for field in form.fields}
     )
     extra = st.dictionaries(st.text(min_size=1, max_size=20), values, max_size=2)
     return st.tuples(known, extra).map(lambda pair: {**pair[1], **pair[0]})

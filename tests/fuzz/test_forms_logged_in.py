@@ -14,8 +14,7 @@ project admins only).
 Each example runs in a transaction that is rolled back, with the role's session cookie put back
 and an empty cache: every example starts from the same world, logged in, whatever the one
 before it deleted, cancelled or logged out, and no rate limit turns the run into a series of
-429s. Where the fuzzing found a 500 in an app this suite may not change, the field is narrowed
-(NARROWED says how and why) until the app is fixed.
+429s.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ import time
 import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from django.conf import settings as django_settings
@@ -34,12 +32,11 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import resolve
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 
 from tests.access.matrix import expected_for
 from tests.access.urls import project_patterns
 from tests.access.world import LOGINS, World, build_world
-from tests.fuzz.forms import Field, Form, discover, forms_of, shown, typed_payloads
+from tests.fuzz.forms import Form, discover, forms_of, shown, typed_payloads
 
 EXAMPLES_PER_FORM = 25
 ROLES = ("member", "editor", "coordinator_other", "coordinator", "admin")
@@ -47,71 +44,6 @@ FORM_ERROR = re.compile(rb'class="(?:errorlist|form-errors)"')
 # Tables a request writes whatever it answers: the session of the logged-in client.
 ALWAYS_WRITTEN = {"django_session"}
 
-
-@dataclass(frozen=True)
-class Narrowed:
-    """A field fuzzed with `strategy` (given the field) instead, while `bug` is open in an app
-    this suite may not change; or, with `always`, a field never left out."""
-
-    bug: str
-    strategy: Callable[[Field], st.SearchStrategy] | None = None
-    always: bool = False
-
-
-def _numbers(field: Field) -> st.SearchStrategy:
-    return st.integers().map(str)
-
-
-def _its_options_or_words(field: Field) -> st.SearchStrategy:
-    return st.one_of(
-        st.sampled_from(field.options),
-        st.lists(st.sampled_from(field.options), max_size=5),
-        st.text(st.characters(exclude_categories=["Nd"]), max_size=20),
-    )
-
-
-NOT_A_NUMBER = "{} id that is not a number is a 500: ValueError from get_object_or_404 in {}"
-HUGE_ID = Narrowed(
-    "an id beyond 64 bits is a 500 on SQLite: OverflowError from Django's "
-    "ModelMultipleChoiceField (pk__in); use kopa.core.forms.ModelMultipleChoiceField",
-    _its_options_or_words,
-)
-TIME_ZONE = Narrowed(
-    "a time zone that is not one is a 500: ZoneInfoNotFoundError (or ValueError) from "
-    "zoneinfo.ZoneInfo in kopa/programme/forms.py ActivityForm.clean (the model field has no "
-    "choices; only the widget lists them)",
-    lambda field: st.sampled_from(field.options),
-)
-HOURS = Narrowed(
-    "not a 500 but slow: a forged TOTAL_FORMS makes HoursFormSet (kopa/circle/forms.py) build "
-    "and render up to 1,014 forms, seconds per request (absolute_max is not set)",
-    lambda field: st.integers(-1, 20).map(str),
-)
-NARROWED = {
-    ("programme:manage_activity", "registration"): Narrowed(
-        NOT_A_NUMBER.format("a registration", "kopa/programme/manage_views.py"), _numbers
-    ),
-    ("programme:manage_activity", "capacity"): Narrowed(
-        "action=capacity without a capacity field is a 500: KeyError 'capacity' from "
-        "capacity_form.errors in kopa/programme/manage_views.py _registration_action (the form "
-        "is unbound when the field is missing, so it has no error for it)",
-        always=True,
-    ),
-    ("programme:manage_photos", "photo"): Narrowed(
-        NOT_A_NUMBER.format("a photo", "kopa/programme/photo_views.py"), _numbers
-    ),
-    ("programme:manage_create", "time_zone"): TIME_ZONE,
-    ("programme:manage_edit", "time_zone"): TIME_ZONE,
-    ("programme:manage_create", "organisers"): HUGE_ID,
-    ("programme:manage_create", "target_groups"): HUGE_ID,
-    ("programme:manage_edit", "organisers"): HUGE_ID,
-    ("programme:manage_edit", "target_groups"): HUGE_ID,
-    ("learning:material_create", "target_groups"): HUGE_ID,
-    ("learning:material_edit", "target_groups"): HUGE_ID,
-    ("circle:manage_new", "hours-TOTAL_FORMS"): HOURS,
-    ("circle:manage_edit", "hours-TOTAL_FORMS"): HOURS,
-    ("circle:manage_suggestion", "hours-TOTAL_FORMS"): HOURS,
-}
 
 # A failing example is printed; hypothesis warns when it holds a 70,000-character value.
 OVERLARGE_REPR = "ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning"
@@ -171,14 +103,6 @@ def fuzzer(world: World, role: str, form: Form):
     session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     row_counts = row_counter()
     view = resolve(form.action).view_name
-    narrowed = {
-        field.name: NARROWED[(view, field.name)].strategy(field)
-        for field in form.fields
-        if (view, field.name) in NARROWED and NARROWED[(view, field.name)].strategy
-    }
-    always = frozenset(
-        field for (key, field), how in NARROWED.items() if key == view and how.always
-    )
 
     @settings(
         max_examples=EXAMPLES_PER_FORM,
@@ -190,7 +114,7 @@ def fuzzer(world: World, role: str, form: Form):
         # would take minutes.
         phases=[Phase.explicit, Phase.generate],
     )
-    @given(data=typed_payloads(form, narrowed, always))
+    @given(data=typed_payloads(form))
     def fuzz(data):
         cache.clear()
         with transaction.atomic():
@@ -292,7 +216,7 @@ def test_no_logged_in_form_answers_any_input_with_a_500_or_half_saves(quiet_logs
     print(
         f"\nhypothesis, logged in: {len(forms)} forms, {sum(RUN.values())} examples in "
         f"{time.perf_counter() - started:.0f} s ({time.process_time() - cpu:.0f} s of CPU; "
-        f"forms found in {discovery:.1f} s; {len(NARROWED)} fields narrowed): "
+        f"forms found in {discovery:.1f} s): "
         + "; ".join(f"{role}: {', '.join(labels)}" for role, labels in by_role.items())
         + "; slowest "
         + ", ".join(

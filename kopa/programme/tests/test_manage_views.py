@@ -215,3 +215,17 @@ def test_a_made_up_question_is_not_found(client, made_up):
     url = f"/en/programme/manage/{activity.slug}/questions/"
     assert client.get(url, {"question": made_up}).status_code == 404
     assert client.post(url, {"question": made_up, "action": "delete"}).status_code == 404
+
+
+def test_made_up_registrations_photos_and_seats_change_nothing(client):
+    activity = make_activity(capacity=3)
+    coordinator_client(client, activity)
+    url = f"/en/programme/manage/{activity.slug}/"
+    for made_up in ["Ї" * 50, "-1", "99999999999999999999"]:
+        assert client.post(url, {"action": "approve", "registration": made_up}).status_code == 404
+        photos = f"/en/programme/manage/{activity.slug}/photos/"
+        assert client.post(photos, {"action": "remove", "photo": made_up}).status_code == 404
+    response = client.post(url, {"action": "capacity"}, follow=True)  # the field left out
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert Activity.objects.get(pk=activity.pk).capacity == 3
