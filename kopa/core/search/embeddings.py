@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,10 @@ def query_vector(text: str) -> Any | None:
 # from, is taken on a sample of up to SAMPLE documents spread over the index.
 POOL = 2000
 SAMPLE = 4096
+# A load that takes longer than INSTANT_LOAD seconds is not repeated for RELOAD_FACTOR times as
+# long (about 30 s at 100,000 documents), so reloading costs a worker at most ~3% of its time.
+INSTANT_LOAD = 0.1
+RELOAD_FACTOR = 30
 
 
 @dataclass(frozen=True)
@@ -107,35 +112,45 @@ class VectorCache:
         self.matrix: Any = None
         self.mean: Any = None
         self.bits: Any = None
+        self.next_load = 0.0  # time.monotonic() before which no reload happens
         self._lock = threading.Lock()
 
     def refresh(self, generation: str) -> None:
-        if generation == self.generation:
+        """Load the vectors again when the index has changed since they were loaded. A large
+        index is loaded again at most every RELOAD_FACTOR × its loading time: during an import
+        the generation changes with every record, and at 100,000 documents a load takes about
+        a second, which every search would otherwise pay. Meanwhile a new document is found by
+        its words alone, and a removed one is dropped from the hits (it has no key)."""
+        if generation == self.generation or time.monotonic() < self.next_load:
             return
         with self._lock:
-            if generation == self.generation:
+            if generation == self.generation or time.monotonic() < self.next_load:
                 return
-            from kopa.core.search.models import SearchDocument  # noqa: PLC0415
-
-            documents = SearchDocument.objects.exclude(vector=None).order_by("id")
-            size = documents.count()
-            ids = np.empty(size, dtype=np.int64)
-            kinds = np.empty(size, dtype=np.int16)
-            matrix = np.empty((size, DIM), dtype=np.float16)
-            names: dict[str, int] = {}
-            count = 0
-            rows = documents.values_list("id", "kind", "vector")
-            for pk, kind, vector in rows.iterator(chunk_size=2000):
-                # A document added since the count waits for the next generation.
-                if count < size and vector is not None and len(vector) == DIM * 2:
-                    ids[count] = pk
-                    kinds[count] = names.setdefault(kind, len(names))
-                    matrix[count] = np.frombuffer(bytes(vector), dtype=np.float16)
-                    count += 1
-            self.fill(
-                ids=ids[:count], kinds=kinds[:count], names=list(names), vectors=matrix[:count]
-            )
+            began = time.monotonic()
+            self._load()
             self.generation = generation
+            took = time.monotonic() - began
+            self.next_load = began + took * RELOAD_FACTOR if took > INSTANT_LOAD else 0.0
+
+    def _load(self) -> None:
+        from kopa.core.search.models import SearchDocument  # noqa: PLC0415
+
+        documents = SearchDocument.objects.exclude(vector=None).order_by("id")
+        size = documents.count()
+        ids = np.empty(size, dtype=np.int64)
+        kinds = np.empty(size, dtype=np.int16)
+        matrix = np.empty((size, DIM), dtype=np.float16)
+        names: dict[str, int] = {}
+        count = 0
+        rows = documents.values_list("id", "kind", "vector")
+        for pk, kind, vector in rows.iterator(chunk_size=2000):
+            # A document added since the count waits for the next generation.
+            if count < size and vector is not None and len(vector) == DIM * 2:
+                ids[count] = pk
+                kinds[count] = names.setdefault(kind, len(names))
+                matrix[count] = np.frombuffer(bytes(vector), dtype=np.float16)
+                count += 1
+        self.fill(ids=ids[:count], kinds=kinds[:count], names=list(names), vectors=matrix[:count])
 
     def fill(self, *, ids: Any, kinds: Any, names: list[str], vectors: Any) -> None:
         """Hold these documents: ids ascending, kinds as indexes into `names`, float16 rows."""

@@ -4,6 +4,7 @@ random vectors: no model and no database needed."""
 import numpy as np
 import pytest
 
+from kopa.core.search import embeddings
 from kopa.core.search.embeddings import DIM, POOL, VectorCache
 
 
@@ -64,3 +65,40 @@ def test_nothing_to_compare():
         vectors=np.ones((1, DIM), dtype=np.float16),
     )
     assert cache.compare(np.ones(DIM, np.float32), kinds=["stories.story"]) is None
+
+
+def _timed_cache(
+    monkeypatch, seconds_per_load: float
+) -> tuple[VectorCache, list[float], list[float]]:
+    """A cache whose loads take this long on a clock the test moves (clock[0])."""
+    clock = [100.0]
+    loads: list[float] = []
+    monkeypatch.setattr(embeddings.time, "monotonic", lambda: clock[0])
+    cache = VectorCache()
+
+    def load() -> None:
+        loads.append(clock[0])
+        clock[0] += seconds_per_load
+
+    monkeypatch.setattr(cache, "_load", load)
+    return cache, loads, clock
+
+
+def test_a_slow_load_waits_before_it_is_repeated(monkeypatch):
+    cache, loads, clock = _timed_cache(monkeypatch, seconds_per_load=1.0)
+    cache.refresh("first")
+    cache.refresh("first")
+    assert loads == [100.0]
+    clock[0] = 120.0
+    cache.refresh("second")  # within 30 × 1 s of the last load: the vectors stay
+    assert loads == [100.0] and cache.generation == "first"
+    clock[0] = 131.0
+    cache.refresh("second")
+    assert loads == [100.0, 131.0] and cache.generation == "second"
+
+
+def test_a_quick_load_follows_every_change(monkeypatch):
+    cache, loads, _clock = _timed_cache(monkeypatch, seconds_per_load=0.01)
+    for generation in ["one", "two", "three"]:
+        cache.refresh(generation)
+    assert len(loads) == 3 and cache.generation == "three"
